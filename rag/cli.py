@@ -1,0 +1,132 @@
+"""The `rag` command line. Output for machines with --json; one-line errors for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from rag.indexing.index import PaperIndex
+from rag.models import SearchFilters
+from rag.settings import SearchMode, Settings, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Question answering over research-paper abstracts, with verified citations.")
+
+EXIT_SKIPPED = 1
+EXIT_ERROR = 2
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def settings_from_env() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as exc:
+        fail(" ".join(str(exc).split()))
+
+
+def open_index(settings: Settings | None = None, *, auto_ingest: bool = True) -> PaperIndex:
+    """The index for these settings, built from the bundled corpus on first use."""
+    settings = settings or settings_from_env()
+    try:
+        index = PaperIndex(settings)
+        if auto_ingest and index.is_empty:
+            typer.echo(f"Building the index from {', '.join(map(str, settings.corpus))} (first use) ...", err=True)
+            report = index.ensure_ingested()
+            if report:
+                for problem in report.problems:
+                    typer.echo(f"skipped: {problem}", err=True)
+    except ConnectionError as exc:
+        fail(str(exc))
+    return index
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")] = None,
+    replace: Annotated[bool, typer.Option(help="Make these paths the whole collection.")] = False,
+) -> None:
+    """Add files or folders to the collection and bring the index up to date."""
+    settings = settings_from_env()
+    index = open_index(settings, auto_ingest=False)
+    targets = list(paths) if paths else ([] if index.catalog and index.catalog.sources and not replace
+                                         else list(settings.corpus))
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        fail(f"no such file or folder: {missing[0]}")
+    report = index.ingest(targets, replace=replace)
+    for problem in report.problems:
+        typer.echo(f"skipped: {problem}", err=True)
+    typer.echo(f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "
+               f"{report.embedded}, removed {report.removed}, {len(report.problems)} skipped "
+               f"({report.seconds:.1f} s)")
+    if report.problems:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command()
+def papers(as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False) -> None:
+    """List every paper of the collection."""
+    index = open_index()
+    ordered = sorted(index.papers.values(), key=lambda p: p.title.casefold())
+    if as_json:
+        typer.echo(json.dumps([p.model_dump(mode="json") for p in ordered], indent=1, ensure_ascii=False))
+        return
+    for paper in ordered:
+        typer.echo(f"{paper.date_text or '':>13}  {paper.category or '--':3} {paper.title}")
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option("-k", min=1, help="Papers to return.")] = 10,
+    mode: Annotated[str, typer.Option(help="bm25, dense or hybrid.")] = "hybrid",
+    year_from: Annotated[int | None, typer.Option(help="Earliest publication year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Latest publication year.")] = None,
+    category: Annotated[str | None, typer.Option(help="arXiv group, e.g. LG, CV.")] = None,
+    author: Annotated[str | None, typer.Option(help="Substring of an author's name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Find papers: BM25, dense, or both fused (hybrid)."""
+    from rag.retrieval import Searcher
+
+    if mode not in ("bm25", "dense", "hybrid"):
+        fail(f"unknown mode {mode!r}; use bm25, dense or hybrid")
+    search_mode: SearchMode = mode  # type: ignore[assignment]
+    filters = SearchFilters(year_from=year_from, year_to=year_to, category=category, author=author)
+    hits = Searcher(open_index()).search(query, k=k, mode=search_mode, filters=filters)
+    if as_json:
+        rows = [{"id": h.paper.id, "title": h.paper.title, "score": round(h.score, 6), "snippet": h.snippet}
+                for h in hits]
+        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo("No papers found.")
+    for rank, hit in enumerate(hits, start=1):
+        typer.echo(f"{rank:2}. {hit.paper.title}  [{hit.paper.date_text or 'n.d.'}]  score {hit.score:.4f}")
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Papers and chunks indexed, embedding model, index location."""
+    info = open_index().stats()
+    if as_json:
+        typer.echo(info.model_dump_json(indent=1))
+        return
+    for key, value in info.model_dump().items():
+        typer.echo(f"{key:16} {', '.join(value) if isinstance(value, list) else value}")
+
+
+def main() -> None:
+    app(prog_name="rag")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Chunks -> vectors and BM25 -> a persistent, incrementally updated index."""

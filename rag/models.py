@@ -1,0 +1,158 @@
+"""Typed records that cross module boundaries: files -> papers -> chunks -> hits -> answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Paper(Record):
+    """One paper of the collection, merged across every file that lists it."""
+
+    id: str = Field(description="Stable id derived from the normalized title.")
+    title: str
+    abstract: str
+    authors: list[str] = Field(default_factory=list)
+    authors_truncated: bool = Field(False, description="The listing ended the author list with 'et al.'.")
+    author_count: int | None = Field(None, description="Number of authors when the listing states it.")
+    published: date | None = Field(None, description="Only when the listing gives a full date; never guessed.")
+    date_text: str | None = Field(None, description="The date exactly as the listing wrote it.")
+    category: str | None = Field(None, description="arXiv group such as CV, LG, ML, CL, AI.")
+    upvotes: int | None = None
+    has_code: bool = False
+    external_id: str | None = Field(None, description="Id given by the source, e.g. an arXiv id or BibTeX key.")
+    sources: list[str] = Field(default_factory=list, description="File names that list this paper.")
+
+    @property
+    def year(self) -> int | None:
+        return self.published.year if self.published else None
+
+
+class ParseProblem(Record):
+    """Something in an input file that could not be used; the rest of the file still is."""
+
+    source: str
+    entry: str | None = None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source} [{self.entry}]" if self.entry else self.source
+        return f"{where}: {self.message}"
+
+
+class ParsedFile(Record):
+    source: str
+    papers: list[Paper] = Field(default_factory=list)
+    problems: list[ParseProblem] = Field(default_factory=list)
+
+
+class Chunk(Record):
+    """A sentence-aligned piece of one abstract, the unit that is embedded and searched."""
+
+    id: str
+    paper_id: str
+    position: int
+    text: str
+    content_hash: str
+
+
+class SearchFilters(Record):
+    year_from: int | None = None
+    year_to: int | None = None
+    category: str | None = None
+    author: str | None = Field(None, description="Case-insensitive substring of any author name.")
+    paper_ids: list[str] | None = Field(None, description="Restrict to these papers (follow-up narrowing).")
+
+    def is_empty(self) -> bool:
+        return not any(v not in (None, [], "") for v in self.model_dump().values())
+
+
+class ChunkHit(Record):
+    chunk: Chunk
+    score: float
+
+
+class PaperHit(Record):
+    """A paper found by a search, with its best chunks, best first."""
+
+    paper: Paper
+    score: float
+    chunks: list[ChunkHit] = Field(default_factory=list)
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+    dense_similarity: float | None = Field(None, description="Best cosine similarity of a chunk to the query.")
+
+    @property
+    def snippet(self) -> str:
+        return self.chunks[0].chunk.text if self.chunks else self.paper.abstract[:300]
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+class Source(Record):
+    """A paper given to the answerer, numbered as the model saw it."""
+
+    n: int
+    paper_id: str
+    title: str
+    evidence: list[str] = Field(default_factory=list, description="Sentences of the abstract shown as evidence.")
+
+
+class Citation(Record):
+    """A valid [n] marker used in the answer text."""
+
+    n: int
+    paper_id: str
+    title: str
+
+
+class FlaggedCitation(Record):
+    """A cited sentence that the cited evidence does not seem to support."""
+
+    n: int
+    paper_id: str
+    sentence: str
+    support: float = Field(description="Best similarity of the sentence to the cited paper's evidence.")
+
+
+class Timings(Record):
+    retrieval: float = 0.0
+    first_token: float | None = Field(None, description="Seconds from the question to the first answer text.")
+    total: float = 0.0
+
+
+class Answer(Record):
+    question: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    abstained: bool = False
+    backend: str
+    model: str | None = None
+    timings: Timings = Field(default_factory=Timings)
+    prompt_tokens: int | None = None
+    invalid_citations: int = Field(0, description="Out-of-range or invented [n] markers removed from the text.")
+    unsupported_citations: int = Field(0, description="Citations whose sentence the evidence does not support.")
+    flagged: list[FlaggedCitation] = Field(default_factory=list)
+    nearest: list[Citation] = Field(default_factory=list, description="Closest papers, shown when abstaining.")
+    notice: str | None = Field(None, description="Something the user should know, e.g. why no LLM answered.")
+    standalone_question: str | None = Field(None, description="The follow-up rewritten to stand alone.")
+
+
+class Turn(Record):
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: Answer
+
+
+class TextDelta(Record):
+    """A piece of answer text as it streams; the stream ends with the final Answer."""
+
+    text: str
