@@ -52,6 +52,7 @@ def open_index(settings: Settings | None = None, *, auto_ingest: bool = True) ->
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")] = None,
     replace: Annotated[bool, typer.Option(help="Make these paths the whole collection.")] = False,
+    progress: Annotated[bool | None, typer.Option(help="Progress bar (default: when stderr is a terminal).")] = None,
 ) -> None:
     """Add files or folders to the collection and bring the index up to date."""
     settings = settings_from_env()
@@ -61,7 +62,7 @@ def ingest(
     missing = [p for p in targets if not p.exists()]
     if missing:
         fail(f"no such file or folder: {missing[0]}")
-    report = index.ingest(targets, replace=replace)
+    report = index.ingest(targets, replace=replace, progress=progress)
     for problem in report.problems:
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "

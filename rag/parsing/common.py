@@ -1,0 +1,81 @@
+"""Helpers shared by the format parsers: dates, whitespace, one-line problems.
+
+Kept separate so every parser applies the same rules, in particular that a date is only turned into
+a ``published`` value when day, month and year are all given (nothing is guessed).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rag.models import ParseProblem
+
+MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    start=1,
+):
+    MONTHS[_name] = _i
+    MONTHS[_name[:3]] = _i
+MONTHS["sept"] = 9
+
+_MONTH_ALT = (
+    "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+    "Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+# "Jul 5, 2024", "Mar 27", "Jan 29" -- the listing dates; the year is optional.
+DATE_PATTERN = rf"(?P<month>{_MONTH_ALT})\.?\s+(?P<day>\d{{1,2}})(?:,\s*(?P<year>\d{{4}}))?"
+
+_WS = re.compile(r"\s+")
+
+
+def collapse_ws(text: str) -> str:
+    """Collapse runs of whitespace (including newlines) to one space: fields are single-line text."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def month_number(text: str) -> int | None:
+    """'Mar', 'march', 'MAR.', '3' -> 3; anything else -> None."""
+    t = (text or "").strip().rstrip(".").casefold()
+    if t.isdigit():
+        n = int(t)
+        return n if 1 <= n <= 12 else None
+    return MONTHS.get(t)
+
+
+def make_date(year: int | str | None, month: int | str | None, day: int | str | None) -> date | None:
+    """A date only when all three parts are given and valid -- never completed by guessing."""
+    try:
+        y = int(year) if year is not None and str(year).strip() else None
+        m = month if isinstance(month, int) else month_number(month) if month else None
+        d = int(day) if day is not None and str(day).strip() else None
+    except (TypeError, ValueError):
+        return None
+    if y is None or m is None or d is None:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def problem(source: str, message: str, entry: str | None = None) -> ParseProblem:
+    """A ParseProblem whose message is guaranteed to be a single line (it is shown in CLIs and logs)."""
+    msg = collapse_ws(message)
+    if len(msg) > 300:
+        msg = msg[:297] + "..."
+    return ParseProblem(source=source, entry=collapse_ws(entry) if entry else None, message=msg)

@@ -1,0 +1,136 @@
+"""Finding input files and turning one file into a ParsedFile without ever raising on bad input.
+
+Ingestion runs over folders users fill by hand, so anything can be there: binaries, empty or huge files,
+unreadable paths. Each such file becomes one clear, one-line problem and the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from rag.models import Paper, ParsedFile, ParseProblem
+from rag.parsing.arxiv_jsonl import parse_arxiv_jsonl
+from rag.parsing.bibtex import parse_bibtex
+from rag.parsing.common import problem
+from rag.parsing.listing import parse_listing
+
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".json", ".bib")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+FORMATS = ("bibtex", "arxiv-jsonl", "listing")
+_SUFFIX_FORMAT = {".bib": "bibtex", ".jsonl": "arxiv-jsonl", ".json": "arxiv-jsonl"}
+
+
+def discover_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand folders (recursively, sorted, supported suffixes only, hidden entries skipped).
+
+    A path given explicitly is kept whatever its suffix -- even when it does not exist -- so that
+    parse_path can report it instead of it silently vanishing.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if child.suffix.lower() in SUPPORTED_SUFFIXES and child.is_file():
+                    found.append(child)
+        else:
+            found.append(path)
+    unique: list[Path] = []
+    for p in found:
+        if p not in unique:
+            unique.append(p)
+    return unique
+
+
+def detect_format(text: str, suffix: str = "") -> str:
+    """From the suffix first, then the content: '@' -> bibtex, '{' or '[' -> arXiv JSON, else listing."""
+    if suffix.lower() in _SUFFIX_FORMAT:
+        return _SUFFIX_FORMAT[suffix.lower()]
+    head = text.lstrip()[:1]
+    if head == "@":
+        return "bibtex"
+    if head in ("{", "["):
+        return "arxiv-jsonl"
+    return "listing"
+
+
+def parse_text(text: str, source: str, fmt: str | None = None) -> ParsedFile:
+    """The pure core: parse already-decoded text. Never raises; failures become problems."""
+    if not text.strip():
+        return ParsedFile(source=source, problems=[problem(source, "empty file; skipped")])
+    fmt = fmt or detect_format(text)
+    papers: list[Paper]
+    problems: list[ParseProblem]
+    try:
+        if fmt == "bibtex":
+            papers, problems = parse_bibtex(text, source)
+        elif fmt in ("arxiv-jsonl", "jsonl", "json"):
+            papers, problems = parse_arxiv_jsonl(text, source)
+        elif fmt == "listing":
+            papers, problems = parse_listing(text, source)
+        else:
+            return ParsedFile(source=source, problems=[problem(source, f"unknown format {fmt!r}; skipped")])
+    except Exception as exc:  # a parser bug must not stop ingestion of the other files
+        return ParsedFile(
+            source=source,
+            problems=[problem(source, f"could not parse as {fmt} ({type(exc).__name__}: {exc}); skipped")],
+        )
+    if not papers and not problems:
+        problems = [problem(source, f"no paper found in this {fmt} file; skipped")]
+    elif not papers and len(problems) > 1:
+        # Nothing usable at all: one line for the file rather than one per broken record.
+        first = problems[0]
+        where = f"{first.entry}: " if first.entry else ""
+        summary = f"{len(problems)} problems, first: {where}{first.message}"
+        problems = [problem(source, f"no usable paper in this {fmt} file ({summary})")]
+    return ParsedFile(source=source, papers=papers, problems=problems)
+
+
+def _read_checked(path: Path, source: str) -> str | ParseProblem:
+    """The file's text, or the one problem that explains why it cannot be used."""
+    if path.is_symlink() and not path.exists():
+        return problem(source, "broken symbolic link; skipped")
+    if not path.exists():
+        return problem(source, "file not found; skipped")
+    if path.is_dir():
+        return problem(source, "is a directory, not a file; skipped")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return problem(
+                source, f"file too large ({size / 1e6:.0f} MB > {MAX_FILE_BYTES // 2**20} MB); skipped"
+            )
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)  # bounded even when st_size lies (pipes, /proc)
+    except OSError as exc:
+        return problem(source, f"unreadable ({exc.strerror or type(exc).__name__}); skipped")
+    if len(data) > MAX_FILE_BYTES:
+        return problem(source, f"file too large (> {MAX_FILE_BYTES // 2**20} MB); skipped")
+    if not data.strip():
+        return problem(source, "empty file; skipped")
+    if b"\x00" in data:
+        return problem(source, "binary file, not text; skipped")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return problem(source, "binary file or not UTF-8 text; skipped")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_path(path: str | os.PathLike[str]) -> ParsedFile:
+    """Read and parse one file; any failure is one problem naming the file, never an exception."""
+    p = Path(path)
+    source = p.name or str(p)
+    try:
+        text = _read_checked(p, source)
+    except Exception as exc:  # e.g. PermissionError from is_dir() on a locked-down parent
+        text = problem(source, f"unreadable ({type(exc).__name__}); skipped")
+    if isinstance(text, ParseProblem):
+        return ParsedFile(source=source, problems=[text])
+    fmt = _SUFFIX_FORMAT.get(p.suffix.lower())
+    return parse_text(text, source, fmt or detect_format(text))
