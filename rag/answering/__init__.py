@@ -1,0 +1,1 @@
+"""Answering: LLM backends and the answer pipeline."""

@@ -1,0 +1,419 @@
+"""LLM backends behind one small protocol: a local Ollama server, or a GGUF file run by llama.cpp.
+
+    llm = make_llm(settings, resolve_auto(settings))      # or "ollama" / "llamacpp" explicitly
+    for delta in llm.stream_chat(messages, max_tokens=200):
+        ...
+    llm.last_prompt_tokens                                 # prompt size of the stream that just ended
+
+Every failure a user can fix (no server, model not pulled, file missing, package missing, timeout) is raised
+as `BackendUnavailable` whose message is one line that says what to run. Nothing here prints.
+
+Ollama on the wire (llama-index-llms-ollama 0.11 over the `ollama` client 0.6):
+  probe / make_llm: GET /api/tags (model present?), POST /api/show only when the tag is not listed;
+  first stream:     POST /api/show (context length, once per backend object);
+  each stream:      POST /api/chat {"model", "messages": [{"role", "content"}], "tools": [], "stream": true,
+                    "options": {"temperature", "num_ctx", "num_predict"}} answered by NDJSON chunks; the last
+                    one has "done": true and "prompt_eval_count".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
+
+import httpx
+import ollama
+from llama_index.core.llms import ChatMessage
+
+from rag.models import Record
+from rag.settings import LlamaCppSettings, OllamaSettings, Settings
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+__all__ = [
+    "BackendUnavailable",
+    "ChatLLM",
+    "LlamaCppLLM",
+    "OllamaLLM",
+    "OllamaProbe",
+    "explain_auto",
+    "make_llm",
+    "normalize_tag",
+    "plain_prompt",
+    "probe_ollama",
+    "resolve_auto",
+]
+
+# Ollama is always sent an explicit num_ctx (the LlamaIndex integration would otherwise ask /api/show and send
+# the model's full trained context, e.g. 131072 tokens for llama3.2, which makes the server allocate a huge KV
+# cache). Answer prompts are a few thousand tokens at most, so the model's context length capped at this.
+OLLAMA_NUM_CTX = 8192
+LLAMACPP_INSTALL = "pip install -e .[llamacpp]"
+
+
+class BackendUnavailable(RuntimeError):
+    """One-line, user-facing reason why a backend cannot answer, including the command that fixes it."""
+
+
+@runtime_checkable
+class ChatLLM(Protocol):
+    backend: str  # "ollama" | "llamacpp"
+    model: str
+    last_prompt_tokens: int | None  # prompt tokens of the last finished stream, when the backend knows them
+
+    def stream_chat(self, messages: list[ChatMessage], max_tokens: int | None = None) -> Iterator[str]:
+        """Yield the answer as non-empty text deltas. Raises BackendUnavailable."""
+        ...
+
+    def count_tokens(self, messages: list[ChatMessage]) -> int | None:
+        """Prompt tokens of these messages if knowable without generating, else None."""
+        ...
+
+
+class OllamaProbe(Record):
+    reachable: bool
+    model_present: bool
+    models: list[str]
+    message: str
+
+
+def _one_line(text: object, limit: int = 200) -> str:
+    line = re.sub(r"\s+", " ", str(text)).strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def normalize_tag(name: str) -> str:
+    """Ollama's default tag: 'llama3.2' means 'llama3.2:latest' (a ':' before the last '/' is a port)."""
+    name = name.strip()
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+# --- Ollama ----------------------------------------------------------------------------------------------
+
+
+def _not_reachable(host: str) -> str:
+    return f"Ollama is not reachable at {host}: start it with `ollama serve`"
+
+
+def _no_model(model: str) -> str:
+    return f"Ollama has no model '{model}': run `ollama pull {model}`"
+
+
+def _timed_out(host: str, timeout_s: float) -> str:
+    return (
+        f"Ollama at {host} did not answer within {timeout_s:g} s: it may still be loading the model; "
+        "try again, or raise RAG_OLLAMA_TIMEOUT_S"
+    )
+
+
+def _ollama_failure(exc: BaseException, host: str, model: str, timeout_s: float) -> BackendUnavailable:
+    """Turn whatever the ollama client / httpx raised into one user-facing line."""
+    if isinstance(exc, BackendUnavailable):
+        return exc
+    if isinstance(exc, ollama.ResponseError):
+        error = _one_line(exc.error)
+        if exc.status_code in (404, -1) and "model" in error.lower() and "not found" in error.lower():
+            return BackendUnavailable(_no_model(model))
+        return BackendUnavailable(f"Ollama at {host} refused the request: {error}")
+    if isinstance(exc, httpx.TimeoutException):
+        return BackendUnavailable(_timed_out(host, timeout_s))
+    if isinstance(exc, ConnectionError | httpx.ConnectError):  # the client turns ConnectError into the former
+        return BackendUnavailable(_not_reachable(host))
+    if isinstance(exc, httpx.TransportError | OSError):
+        return BackendUnavailable(
+            f"The connection to Ollama at {host} broke off ({type(exc).__name__}): "
+            "is `ollama serve` still running?"
+        )
+    if isinstance(exc, ValueError):  # JSON or schema errors: something else is listening there
+        return BackendUnavailable(f"{host} does not answer like an Ollama server ({_one_line(exc, 120)})")
+    return BackendUnavailable(f"Ollama at {host} failed: {type(exc).__name__}: {_one_line(exc)}")
+
+
+_OLLAMA_ERRORS = (ollama.ResponseError, httpx.HTTPError, ConnectionError, OSError, ValueError)
+
+
+def probe_ollama(settings: OllamaSettings, timeout_s: float = 1.5) -> OllamaProbe:
+    """Is the server up, and does it have the configured model? Never raises."""
+    host, model = settings.host, settings.model
+    client = ollama.Client(host=host, timeout=timeout_s)
+    try:
+        try:
+            listing = client.list()
+        except _OLLAMA_ERRORS as exc:
+            return OllamaProbe(
+                reachable=False,
+                model_present=False,
+                models=[],
+                message=str(_ollama_failure(exc, host, model, timeout_s)),
+            )
+        models = [m.model for m in listing.models if m.model]
+        present = normalize_tag(model) in {normalize_tag(m) for m in models}
+        if not present:
+            # a name the listing does not show verbatim may still resolve (e.g. registry/namespace spellings)
+            try:
+                client.show(model)
+                present = True
+            except _OLLAMA_ERRORS:
+                present = False
+    finally:
+        client.close()
+    message = f"Ollama at {host} has model '{model}'" if present else _no_model(model)
+    return OllamaProbe(reachable=True, model_present=present, models=models, message=message)
+
+
+class OllamaLLM:
+    """Generation through LlamaIndex's Ollama integration; one shared `ollama.Client` per object.
+
+    Thread-safe apart from `last_prompt_tokens`, which holds the value of whichever stream on this object
+    finished last: use one object per concurrent request when that number matters (objects are cheap).
+    """
+
+    backend: str = "ollama"
+
+    def __init__(self, settings: OllamaSettings, client: ollama.Client | None = None) -> None:
+        self.settings = settings
+        self.model: str = settings.model
+        self.host: str = settings.host
+        self.last_prompt_tokens: int | None = None
+        self._client = client or ollama.Client(host=settings.host, timeout=settings.timeout_s)
+        self._context_window: int | None = None
+
+    def _num_ctx(self) -> int:
+        """The model's context length from /api/show, capped at OLLAMA_NUM_CTX; asked once."""
+        if self._context_window is None:
+            trained: int | None = None
+            try:
+                info = self._client.show(self.model).modelinfo or {}
+                trained = next((int(v) for k, v in info.items() if k.endswith("context_length")), None)
+            except ollama.ResponseError:
+                trained = None  # an old server without model_info: the cap alone decides
+            self._context_window = min(trained or OLLAMA_NUM_CTX, OLLAMA_NUM_CTX)
+        return self._context_window
+
+    def _llm(self, max_tokens: int) -> Any:
+        from llama_index.llms.ollama import Ollama
+
+        return Ollama(
+            model=self.model,
+            base_url=self.host,
+            temperature=self.settings.temperature,
+            request_timeout=self.settings.timeout_s,
+            context_window=self._num_ctx(),
+            additional_kwargs={"num_predict": max_tokens},
+            client=self._client,
+        )
+
+    def stream_chat(self, messages: Sequence[ChatMessage], max_tokens: int | None = None) -> Iterator[str]:
+        limit = max_tokens or self.settings.max_tokens
+        self.last_prompt_tokens = None
+        try:
+            for chunk in self._llm(limit).stream_chat(list(messages)):
+                raw = chunk.raw if isinstance(chunk.raw, dict) else {}
+                if raw.get("done") and raw.get("prompt_eval_count") is not None:
+                    self.last_prompt_tokens = int(raw["prompt_eval_count"])
+                if chunk.delta:
+                    yield chunk.delta
+        except _OLLAMA_ERRORS as exc:
+            raise _ollama_failure(exc, self.host, self.model, self.settings.timeout_s) from exc
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int | None:
+        """Ollama has no tokenize endpoint: the count arrives as `last_prompt_tokens` after a stream."""
+        return None
+
+
+# --- llama.cpp -------------------------------------------------------------------------------------------
+
+
+def _import_llama_cpp() -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise BackendUnavailable(f"llama-cpp-python is not installed: run `{LLAMACPP_INSTALL}`") from exc
+    except OSError as exc:  # the package is there but its shared library does not load
+        raise BackendUnavailable(
+            f"llama-cpp-python does not load ({_one_line(exc, 120)}): reinstall it with `{LLAMACPP_INSTALL}`"
+        ) from exc
+    return llama_cpp
+
+
+def _gguf_path(settings: LlamaCppSettings) -> Path:
+    if settings.model is None:
+        raise BackendUnavailable("No GGUF model is configured: set RAG_LLAMACPP_MODEL=/path/to/model.gguf")
+    path = Path(settings.model).expanduser()
+    if not path.is_file():
+        raise BackendUnavailable(f"GGUF model file not found: {path} (point RAG_LLAMACPP_MODEL at a .gguf)")
+    return path
+
+
+def plain_prompt(messages: Sequence[ChatMessage]) -> str:
+    """A completion prompt for GGUFs without a chat template (base models): a plain transcript."""
+    parts: list[str] = []
+    for message in messages:
+        text = (message.content or "").strip()
+        role = message.role.value
+        if role == "system":
+            parts.append(text)
+        else:
+            parts.append(f"{role.capitalize()}: {text}")
+    parts.append("Assistant:")
+    return "\n\n".join(p for p in parts if p)
+
+
+PLAIN_STOP = ["\nUser:", "\nSystem:"]
+
+
+class LlamaCppLLM:
+    """A local GGUF file run in-process by llama-cpp-python.
+
+    The model loads on first use and stays loaded in this object (keyed by its resolved path), so keep the
+    object for the life of the app. Generation is serialized by a lock: one llama.cpp context is not
+    thread-safe. With a chat template in the GGUF, `create_chat_completion` formats the messages; without one
+    (e.g. the Gemma 3 270M base model) a plain transcript from `plain_prompt` goes to `create_completion`.
+    """
+
+    backend: str = "llamacpp"
+
+    def __init__(self, settings: LlamaCppSettings) -> None:
+        self.settings = settings
+        self.path = _gguf_path(settings)
+        self.model: str = self.path.name
+        self.last_prompt_tokens: int | None = None
+        self._llama_cpp = _import_llama_cpp()
+        self._loaded: dict[Path, Llama] = {}
+        self._load_lock = threading.Lock()
+        # a plain Lock, not an RLock: a generator may be resumed from another thread (e.g. Gradio's pool)
+        self._generate_lock = threading.Lock()
+
+    def _llama(self) -> Llama:
+        key = self.path.resolve()
+        with self._load_lock:
+            if key not in self._loaded:
+                if not key.is_file():
+                    raise BackendUnavailable(f"GGUF model file not found: {self.path}")
+                threads = self.settings.threads or len(os.sched_getaffinity(0)) or 1
+                try:
+                    self._loaded[key] = self._llama_cpp.Llama(
+                        model_path=str(key), n_ctx=self.settings.n_ctx, n_threads=threads, verbose=False
+                    )
+                except (ValueError, RuntimeError, OSError) as exc:
+                    raise BackendUnavailable(
+                        f"llama.cpp cannot load {self.path}: {_one_line(exc, 120)} (is it a GGUF model?)"
+                    ) from exc
+            return self._loaded[key]
+
+    @property
+    def chat_template(self) -> str | None:
+        """The GGUF's chat template; None for base models, which get a plain completion prompt."""
+        template = self._llama().metadata.get("tokenizer.chat_template")
+        return template or None
+
+    @staticmethod
+    def _as_dicts(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+        return [{"role": m.role.value, "content": m.content or ""} for m in messages]
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int | None:
+        """Tokens of the prompt as this backend formats it.
+
+        With a chat template this renders the GGUF's Jinja template the way llama-cpp-python's template
+        handler does; when llama-cpp-python picks one of its built-in formats by name instead, the count can
+        differ from the real prompt by a few tokens. Good enough for budgeting, not for exact accounting.
+        """
+        llm = self._llama()
+        template = self.chat_template
+        if template is None:
+            return len(llm.tokenize(plain_prompt(messages).encode("utf-8"), add_bos=True, special=False))
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        eos, bos = llm.token_eos(), llm.token_bos()
+        formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        )
+        try:
+            rendered = formatter(messages=cast(Any, self._as_dicts(messages)))
+        except Exception:  # a template that rejects these messages: fall back to the transcript length
+            return len(llm.tokenize(plain_prompt(messages).encode("utf-8"), add_bos=True, special=False))
+        prompt = rendered.prompt.encode("utf-8")
+        return len(llm.tokenize(prompt, add_bos=not rendered.added_special, special=True))
+
+    def stream_chat(self, messages: Sequence[ChatMessage], max_tokens: int | None = None) -> Iterator[str]:
+        limit = max_tokens or self.settings.max_tokens
+        llm = self._llama()
+        has_template = self.chat_template is not None
+        self.last_prompt_tokens = self.count_tokens(messages)
+        with self._generate_lock:
+            try:
+                if has_template:
+                    chat_chunks = cast(
+                        Iterator[dict[str, Any]],
+                        llm.create_chat_completion(
+                            messages=cast(Any, self._as_dicts(messages)),
+                            stream=True,
+                            max_tokens=limit,
+                            temperature=self.settings.temperature,
+                        ),
+                    )
+                    for chunk in chat_chunks:
+                        delta = chunk["choices"][0]["delta"].get("content")
+                        if delta:
+                            yield str(delta)
+                else:
+                    chunks = cast(
+                        Iterator[dict[str, Any]],
+                        llm.create_completion(
+                            plain_prompt(messages),
+                            stream=True,
+                            max_tokens=limit,
+                            temperature=self.settings.temperature,
+                            stop=PLAIN_STOP,
+                        ),
+                    )
+                    for chunk in chunks:
+                        text = chunk["choices"][0]["text"]
+                        if text:
+                            yield str(text)
+            except ValueError as exc:  # llama.cpp: "Requested tokens (N) exceed context window of M"
+                raise BackendUnavailable(
+                    f"llama.cpp cannot answer: {_one_line(exc, 120)}; raise RAG_LLAMACPP_N_CTX "
+                    "or ask a shorter question"
+                ) from exc
+
+
+# --- choosing ---------------------------------------------------------------------------------------------
+
+
+def make_llm(settings: Settings, backend: Literal["ollama", "llamacpp"]) -> ChatLLM:
+    """A ready backend, or BackendUnavailable saying why not. The Ollama check is one quick request."""
+    if backend == "ollama":
+        probe = probe_ollama(settings.ollama, timeout_s=min(settings.ollama.timeout_s, 5.0))
+        if not (probe.reachable and probe.model_present):
+            raise BackendUnavailable(probe.message)
+        return OllamaLLM(settings.ollama)
+    if backend == "llamacpp":
+        return LlamaCppLLM(settings.llamacpp)
+    raise ValueError(f"make_llm: unknown backend {backend!r} (expected 'ollama' or 'llamacpp')")
+
+
+def explain_auto(settings: Settings) -> tuple[Literal["ollama", "llamacpp", "extractive"], str | None]:
+    """`resolve_auto` with the reason when it falls back to extractive answers (None otherwise)."""
+    probe = probe_ollama(settings.ollama)
+    if probe.reachable and probe.model_present:
+        return "ollama", None
+    try:
+        _gguf_path(settings.llamacpp)
+        _import_llama_cpp()
+    except BackendUnavailable as exc:
+        return "extractive", f"{probe.message}; {exc}"
+    return "llamacpp", None
+
+
+def resolve_auto(settings: Settings) -> Literal["ollama", "llamacpp", "extractive"]:
+    """Ollama if it is reachable with the model, else llama.cpp if the GGUF file exists and llama_cpp
+    imports, else extractive answers."""
+    return explain_auto(settings)[0]
