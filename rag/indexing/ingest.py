@@ -45,6 +45,10 @@ def ingest(paths: list[Path], *, catalog_path: Path, keyword_dir: Path, store: V
     started = time.perf_counter()
     previous = Catalog.load(catalog_path)
     sources = resolve_sources(previous.sources if previous else [], paths, replace)
+    if previous is None or previous.sources != sources:
+        # record what was asked before the slow part, so an interrupted run is resumed by a bare `rag ingest`
+        base = previous or Catalog(embedding_model=embedder.model_name)
+        base.model_copy(update={"sources": sources}).save(catalog_path)
     report = IngestReport()
     parsed = []
     for source in sources:
