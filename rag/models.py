@@ -20,12 +20,16 @@ class Paper(Record):
     authors: list[str] = Field(default_factory=list)
     authors_truncated: bool = Field(False, description="The listing ended the author list with 'et al.'.")
     author_count: int | None = Field(None, description="Number of authors when the listing states it.")
-    published: date | None = Field(None, description="Only when the listing gives a full date; never guessed.")
+    published: date | None = Field(
+        None, description="Only when the listing gives a full date; never guessed."
+    )
     date_text: str | None = Field(None, description="The date exactly as the listing wrote it.")
     category: str | None = Field(None, description="arXiv group such as CV, LG, ML, CL, AI.")
     upvotes: int | None = None
     has_code: bool = False
-    external_id: str | None = Field(None, description="Id given by the source, e.g. an arXiv id or BibTeX key.")
+    external_id: str | None = Field(
+        None, description="Id given by the source, e.g. an arXiv id or BibTeX key."
+    )
     sources: list[str] = Field(default_factory=list, description="File names that list this paper.")
 
     @property
@@ -85,7 +89,9 @@ class PaperHit(Record):
     chunks: list[ChunkHit] = Field(default_factory=list)
     bm25_rank: int | None = None
     dense_rank: int | None = None
-    dense_similarity: float | None = Field(None, description="Best cosine similarity of a chunk to the query.")
+    dense_similarity: float | None = Field(
+        None, description="Best cosine similarity of a chunk to the query."
+    )
 
     @property
     def snippet(self) -> str:
@@ -101,7 +107,9 @@ class Source(Record):
     n: int
     paper_id: str
     title: str
-    evidence: list[str] = Field(default_factory=list, description="Sentences of the abstract shown as evidence.")
+    evidence: list[str] = Field(
+        default_factory=list, description="Sentences of the abstract shown as evidence."
+    )
 
 
 class Citation(Record):
@@ -137,10 +145,16 @@ class Answer(Record):
     model: str | None = None
     timings: Timings = Field(default_factory=Timings)
     prompt_tokens: int | None = None
-    invalid_citations: int = Field(0, description="Out-of-range or invented [n] markers removed from the text.")
-    unsupported_citations: int = Field(0, description="Citations whose sentence the evidence does not support.")
+    invalid_citations: int = Field(
+        0, description="Out-of-range or invented [n] markers removed from the text."
+    )
+    unsupported_citations: int = Field(
+        0, description="Citations whose sentence the evidence does not support."
+    )
     flagged: list[FlaggedCitation] = Field(default_factory=list)
-    nearest: list[Citation] = Field(default_factory=list, description="Closest papers, shown when abstaining.")
+    nearest: list[Citation] = Field(
+        default_factory=list, description="Closest papers, shown when abstaining."
+    )
     notice: str | None = Field(None, description="Something the user should know, e.g. why no LLM answered.")
     standalone_question: str | None = Field(None, description="The follow-up rewritten to stand alone.")
 

@@ -70,7 +70,8 @@ class AnswerSettings(BaseSettings):
         0.30, description="Best dense similarity below which the collection is taken not to cover a question."
     )
     support_threshold: float = Field(
-        0.35, description="Similarity of a cited sentence to its evidence below which the citation is flagged."
+        0.35,
+        description="Similarity of a cited sentence to its evidence below which the citation is flagged.",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut to this length.")
 
@@ -130,8 +131,12 @@ class Settings(BaseSettings):
     @property
     def index_name(self) -> str:
         """Derived from everything that shapes the vectors, so a change never reuses a stale index."""
-        shape = {"embedding": self.embedding.model_name, "max_tokens": self.embedding.max_tokens,
-                 "onnx": self.embedding.onnx_package, "chunking": self.chunking.model_dump()}
+        shape = {
+            "embedding": self.embedding.model_name,
+            "max_tokens": self.embedding.max_tokens,
+            "onnx": self.embedding.onnx_package,
+            "chunking": self.chunking.model_dump(),
+        }
         digest = hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:10]
         slug = re.sub(r"[^a-z0-9]+", "-", self.embedding.model_name.lower()).strip("-")
         return f"papers-{slug}-{digest}"
@@ -150,13 +155,20 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ValueError(f"cannot read config file {path}: {exc}") from exc
-    groups = {"embedding": EmbeddingSettings, "chunking": ChunkingSettings, "retrieval": RetrievalSettings,
-              "answer": AnswerSettings, "ollama": OllamaSettings, "llamacpp": LlamaCppSettings, "ui": UISettings}
+    groups: dict[str, type[BaseSettings]] = {
+        "embedding": EmbeddingSettings,
+        "chunking": ChunkingSettings,
+        "retrieval": RetrievalSettings,
+        "answer": AnswerSettings,
+        "ollama": OllamaSettings,
+        "llamacpp": LlamaCppSettings,
+        "ui": UISettings,
+    }
     for name, group in groups.items():
         section = {**values.pop(name, {}), **overrides.pop(name, {})}
+        prefix = str(group.model_config.get("env_prefix", ""))
         # the group's own environment variables win over the file: build it as a settings object
-        values[name] = group(**{k: v for k, v in section.items() if f"{group.model_config['env_prefix']}{k}".upper()
-                                not in os.environ})
+        values[name] = group(**{k: v for k, v in section.items() if f"{prefix}{k}".upper() not in os.environ})
     root_env = {k for k in Settings.model_fields if f"RAG_{k}".upper() in os.environ}
     values = {k: v for k, v in values.items() if k not in root_env}
     return Settings(**{**values, **overrides})

@@ -69,8 +69,13 @@ def test_index_name_follows_embedding_and_chunking() -> None:
 def test_reingest_unchanged_changed_and_removed(tmp_path: Path, embedder: OnnxEmbedder) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    write_listing(corpus / "a.txt", [("Quantum Widget Calibration", "We calibrate quantum widgets. It works."),
-                                     ("Sparse Gizmo Routing", "Gizmos are routed sparsely. Latency drops.")])
+    write_listing(
+        corpus / "a.txt",
+        [
+            ("Quantum Widget Calibration", "We calibrate quantum widgets. It works."),
+            ("Sparse Gizmo Routing", "Gizmos are routed sparsely. Latency drops."),
+        ],
+    )
     write_listing(corpus / "b.txt", [("Ocean Wave Forecasting", "We forecast ocean waves with kernels.")])
     index = small_index(tmp_path, embedder)
     first = index.ingest([corpus])
@@ -79,8 +84,13 @@ def test_reingest_unchanged_changed_and_removed(tmp_path: Path, embedder: OnnxEm
     again = index.ingest([])
     assert again.embedded == 0 and again.removed == 0 and again.papers == 3
 
-    write_listing(corpus / "a.txt", [("Quantum Widget Calibration", "We calibrate quantum widgets with lasers."),
-                                     ("Sparse Gizmo Routing", "Gizmos are routed sparsely. Latency drops.")])
+    write_listing(
+        corpus / "a.txt",
+        [
+            ("Quantum Widget Calibration", "We calibrate quantum widgets with lasers."),
+            ("Sparse Gizmo Routing", "Gizmos are routed sparsely. Latency drops."),
+        ],
+    )
     changed = index.ingest([])
     assert changed.embedded == 1 and changed.papers == 3
     hits = Searcher(index).search("lasers", mode="bm25")
@@ -129,8 +139,11 @@ def test_chroma_server_path(tmp_path: Path, embedder: OnnxEmbedder) -> None:
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     assert chroma, "the chroma command comes with the chromadb package"
     port = free_port()
-    server = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -142,8 +155,13 @@ def test_chroma_server_path(tmp_path: Path, embedder: OnnxEmbedder) -> None:
                 time.sleep(0.3)
         else:
             pytest.fail("chroma server did not start")
-        listing = write_listing(tmp_path / "c.txt", [("Glacier Melt Sensing", "Satellites sense glacier melt."),
-                                                    ("Bee Swarm Robotics", "Robots imitate bee swarms.")])
+        listing = write_listing(
+            tmp_path / "c.txt",
+            [
+                ("Glacier Melt Sensing", "Satellites sense glacier melt."),
+                ("Bee Swarm Robotics", "Robots imitate bee swarms."),
+            ],
+        )
         index = small_index(tmp_path, embedder, chroma_url=url)
         assert index.ingest([listing]).embedded == 2
         assert index.stats().location == url and index.store.count() == 2
@@ -161,8 +179,12 @@ def test_ingest_killed_midway_still_answers_and_resumes(tmp_path: Path) -> None:
     rag = [sys.executable, "-m", "rag.cli"]
     first = BUNDLED_CORPUS / "003_f114800e646c1d45.txt"
     subprocess.run([*rag, "ingest", str(first), "--no-progress"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*rag, "ingest", str(BUNDLED_CORPUS), "--progress"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*rag, "ingest", str(BUNDLED_CORPUS), "--progress"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     seen = b""
     while proc.poll() is None:
@@ -179,7 +201,11 @@ def test_ingest_killed_midway_still_answers_and_resumes(tmp_path: Path) -> None:
 
     resumed = subprocess.run([*rag, "ingest", "--no-progress"], env=env, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
-    embedded, total = (int(x) for x in re.search(r"(\d+) chunks .*embedded (\d+)", resumed.stdout).groups()[::-1])
+    embedded, total = (
+        int(x) for x in re.search(r"(\d+) chunks .*embedded (\d+)", resumed.stdout).groups()[::-1]
+    )
     assert 0 < embedded < total - 40
     stats = subprocess.run([*rag, "stats", "--json"], env=env, capture_output=True, text=True, check=True)
-    assert '"papers": 186' in stats.stdout and re.search(r'"chunks": (\d+).*"vectors": \1', stats.stdout, re.S)
+    assert '"papers": 186' in stats.stdout and re.search(
+        r'"chunks": (\d+).*"vectors": \1', stats.stdout, re.S
+    )

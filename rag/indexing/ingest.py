@@ -38,9 +38,17 @@ def resolve_sources(previous: list[str], paths: list[Path], replace: bool) -> li
     return given if replace else previous + [p for p in given if p not in previous]
 
 
-def ingest(paths: list[Path], *, catalog_path: Path, keyword_dir: Path, store: VectorStore,
-           embedder: OnnxEmbedder, chunking: ChunkingSettings, replace: bool = False,
-           progress: bool | None = None) -> tuple[IngestReport, Catalog]:
+def ingest(
+    paths: list[Path],
+    *,
+    catalog_path: Path,
+    keyword_dir: Path,
+    store: VectorStore,
+    embedder: OnnxEmbedder,
+    chunking: ChunkingSettings,
+    replace: bool = False,
+    progress: bool | None = None,
+) -> tuple[IngestReport, Catalog]:
     """Bring the index in line with the registered sources plus `paths`."""
     started = time.perf_counter()
     previous = Catalog.load(catalog_path)
@@ -53,7 +61,9 @@ def ingest(paths: list[Path], *, catalog_path: Path, keyword_dir: Path, store: V
     parsed = []
     for source in sources:
         if not Path(source).exists():
-            report.problems.append(ParseProblem(source=source, message="no longer exists; its papers were removed"))
+            report.problems.append(
+                ParseProblem(source=source, message="no longer exists; its papers were removed")
+            )
             continue
         for file in discover_files([Path(source)]):
             result = parse_path(file)
@@ -72,17 +82,29 @@ def ingest(paths: list[Path], *, catalog_path: Path, keyword_dir: Path, store: V
             part = todo[start : start + batch]
             texts = [embedding_text(titles[c.paper_id], c.text) for c in part]
             vectors = embedder.embed(texts)
-            store.upsert([c.id for c in part], vectors,
-                         [{"paper_id": c.paper_id, "content_hash": c.content_hash, "position": c.position}
-                          for c in part], [c.text for c in part])
+            store.upsert(
+                [c.id for c in part],
+                vectors,
+                [
+                    {"paper_id": c.paper_id, "content_hash": c.content_hash, "position": c.position}
+                    for c in part
+                ],
+                [c.text for c in part],
+            )
             bar.update(len(part))
     wanted = {c.id for c in chunks}
     stale = [i for i in stored if i not in wanted]
     store.delete(stale)
-    KeywordIndex.build([c.id for c in chunks],
-                       [embedding_text(titles[c.paper_id], c.text) for c in chunks]).save(keyword_dir)
+    KeywordIndex.build(
+        [c.id for c in chunks], [embedding_text(titles[c.paper_id], c.text) for c in chunks]
+    ).save(keyword_dir)
     catalog = Catalog(embedding_model=embedder.model_name, sources=sources, papers=papers, chunks=chunks)
     catalog.save(catalog_path)
-    report.papers, report.chunks, report.embedded, report.removed = len(papers), len(chunks), len(todo), len(stale)
+    report.papers, report.chunks, report.embedded, report.removed = (
+        len(papers),
+        len(chunks),
+        len(todo),
+        len(stale),
+    )
     report.seconds = time.perf_counter() - started
     return report, catalog
