@@ -47,8 +47,8 @@ class EmbeddingSettings(BaseSettings):
 class ChunkingSettings(BaseSettings):
     model_config = _group("RAG_CHUNKING_")
 
-    chunk_size: int = Field(160, ge=32, description="Target chunk length in tokens (sentence-aligned).")
-    chunk_overlap: int = Field(32, ge=0, description="Tokens shared by neighbouring chunks.")
+    chunk_size: int = Field(128, ge=32, description="Target chunk length in tokens (sentence-aligned).")
+    chunk_overlap: int = Field(0, ge=0, description="Tokens shared by neighbouring chunks.")
 
 
 class RetrievalSettings(BaseSettings):
@@ -57,7 +57,9 @@ class RetrievalSettings(BaseSettings):
     mode: SearchMode = Field("hybrid", description="Default search mode.")
     top_k: int = Field(10, ge=1, description="Papers returned by a search.")
     candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(
+        10, ge=1, description="Reciprocal-rank-fusion constant; small suits a collection of a few hundred papers."
+    )
 
 
 class AnswerSettings(BaseSettings):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
+from tokenizers import Encoding
 
 from rag.settings import EmbeddingSettings
 
@@ -44,7 +45,7 @@ class OnnxEmbedder:
         onnx_path, tokenizer_path = model_files(self.settings)
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.enable_truncation(max_length=self.settings.max_tokens)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()  # tokenizer.json pads to 128 itself; batches pad to their own longest
         options = ort.SessionOptions()
         if self.settings.threads:
             options.intra_op_num_threads = self.settings.threads
@@ -57,22 +58,31 @@ class OnnxEmbedder:
         return self.settings.model_name
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors, one row per text, float32."""
+        """Unit vectors, one row per text, float32.
+
+        Texts are batched by token length so a batch pads to its own longest text, not the corpus's.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        batches = [
-            self._embed_batch(texts[i : i + self.settings.batch_size])
-            for i in range(0, len(texts), self.settings.batch_size)
-        ]
-        return np.vstack(batches)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        size = self.settings.batch_size
+        for start in range(0, len(order), size):
+            rows = order[start : start + size]
+            out[rows] = self._embed_encodings([encodings[i] for i in rows])
+        return out
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
-    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _embed_encodings(self, encodings: list[Encoding]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
         weights = mask[..., None].astype(np.float32)

@@ -65,7 +65,9 @@ class Searcher:
         keyword_rank = {p: r for r, (p, _) in enumerate(by_keyword, start=1)}
         dense_rank = {p: r for r, (p, _) in enumerate(by_dense, start=1)}
         similarity = dict(by_dense)
-        chunk_scores = reciprocal_rank_fusion([[c for c, _ in keyword], [c for c, _ in dense]])
+        chunk_scores = reciprocal_rank_fusion(
+            [[c for c, _ in keyword], [c for c, _ in dense]], k=self.settings.rrf_k
+        )
         chunks_of: dict[str, list[ChunkHit]] = {}
         for chunk_id, score in chunk_scores:
             chunk = self.index.chunks[chunk_id]
