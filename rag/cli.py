@@ -124,6 +124,29 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         typer.echo(f"{key:16} {', '.join(value) if isinstance(value, list) else value}")
 
 
+@app.command()
+def chat(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind (default 127.0.0.1, RAG_UI_HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (default 7860, RAG_UI_PORT).")] = None,
+) -> None:
+    """Start the chat app in the browser; RAG_UI_AUTH=user:password requires a login."""
+    from ui.app import build_app, launch
+
+    settings = settings_from_env()
+    index = open_index(settings)
+    try:
+        demo = build_app(settings, index=index)
+    except ConnectionError as exc:
+        fail(str(exc))
+    typer.echo(f"{len(index.papers)} papers indexed; starting the app ...", err=True)
+    try:
+        launch(demo, settings, host=host, port=port)
+    except OSError as exc:  # port taken, address not available
+        fail(" ".join(str(exc).split()))
+
+
 def main() -> None:
     app(prog_name="rag")
 

@@ -1,0 +1,177 @@
+"""The app's pure render functions: escaping, citation links, flags, BibTeX, the papers table."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rag.answering import BackendStatus
+from rag.indexing.index import IndexStats
+from rag.indexing.ingest import IngestReport
+from rag.models import Answer, Citation, FlaggedCitation, Paper, Source
+from rag.settings import Settings
+from ui import papers as table
+from ui.render import (
+    answer_markdown,
+    answered_by,
+    assistant_message,
+    bibtex,
+    bibtex_key,
+    esc,
+    highlight,
+    md_escape,
+    paper_html,
+    sources_html,
+    surname,
+)
+from ui.status import notice_markdown, reindex_markdown, status_markdown
+
+EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+def paper(pid: str = "p1", **kw) -> Paper:
+    base = dict(id=pid, title="Tight Regret Lower Bounds for Bandits",
+                abstract="We prove a lower bound. It is tight.", authors=["Ada Lovelace", "Alan Turing"],
+                published=date(2024, 7, 5), category="LG", upvotes=12)
+    return Paper(**{**base, **kw})
+
+
+def answer(**kw) -> Answer:
+    base = dict(question="q", text="Bandits have lower bounds [1]. Another claim [2].", backend="extractive",
+                sources=[Source(n=1, paper_id="p1", title="Tight Regret",
+                                evidence=["We prove a lower bound."]),
+                         Source(n=2, paper_id="p2", title="Other", evidence=["Other text."])],
+                citations=[Citation(n=1, paper_id="p1", title="Tight Regret"),
+                           Citation(n=2, paper_id="p2", title="Other")])
+    return Answer(**{**base, **kw})
+
+
+def test_esc_neutralises_markup_and_template_syntax() -> None:
+    out = esc(EVIL + " ${x} {{y}} `z`")
+    assert "<script" not in out and "<img" not in out and "&lt;script&gt;" in out
+    assert "${" not in out and "{{" not in out and "`" not in out
+
+
+def test_md_escape_blocks_html_links_images_and_latex() -> None:
+    out = md_escape(EVIL + " ![x](http://evil/x.png) [a](javascript:alert(1)) $$x$$")
+    assert "<" not in out
+    assert "![x](" not in out and "[a](" not in out
+    assert "\\$\\$" in out
+
+
+def test_answer_markdown_links_citations_to_source_cards() -> None:
+    out = answer_markdown(answer())
+    assert "[\\[1\\]](#src-1)" in out and "[\\[2\\]](#src-2)" in out
+
+
+def test_answer_markdown_leaves_unknown_numbers_unlinked_and_escapes_text() -> None:
+    out = answer_markdown(answer(text=f"{EVIL} see [7] and [1, 2]"))
+    assert "#src-7" not in out and "\\[7\\]" in out
+    assert "#src-1" in out and "#src-2" in out
+    assert "<script" not in out and "<img" not in out
+
+
+def test_flagged_citation_is_marked_in_text_and_card() -> None:
+    flagged = [FlaggedCitation(n=2, paper_id="p2", sentence="Another claim [2].", support=0.1)]
+    ans = answer(flagged=flagged, unsupported_citations=1)
+    text = answer_markdown(ans)
+    assert "[\\[2\\]⚠](#src-2" in text and "[\\[1\\]](#src-1)" in text
+    assert "⚠ 1 citation not supported" in assistant_message(ans)
+    cards = sources_html(ans, {"p1": paper(), "p2": paper("p2", title="Other")})
+    assert '<div class="src-card cited flagged" id="src-2">' in cards
+    assert "Not supported" in cards[cards.index('id="src-2"'):]
+
+
+def test_answered_by_names_backend_and_model() -> None:
+    assert answered_by(answer()) == "extractive"
+    ans = answer(backend="ollama", model="llama3.2:3b")
+    assert answered_by(ans) == "ollama · llama3.2:3b"
+    assert "answered by ollama · llama3.2:3b" in assistant_message(ans)
+    noticed = answer(notice="Evidence-only answers — start Ollama")
+    assert "start Ollama" in assistant_message(noticed)
+    assert "start Ollama" not in assistant_message(noticed, banner="Evidence-only answers — start Ollama")
+
+
+def test_source_cards_escape_paper_text_and_show_metadata() -> None:
+    evil = paper(title=f"Title {EVIL}", abstract=f"We prove a lower bound. {EVIL}", authors=[f"Eve {EVIL}"])
+    html = sources_html(answer(), {"p1": evil})
+    assert "<script" not in html and "<img" not in html and "onerror=&quot;" in html
+    assert 'id="src-1"' in html and "2024-07-05" in html and "LG" in html and "▲ 12" in html
+    assert "<mark>We prove a lower bound.</mark>" in html
+    assert html.index('id="src-1"') < html.index('id="src-2"')  # cited first
+
+
+def test_highlight_marks_evidence_and_escapes_the_rest() -> None:
+    out = highlight("A <b>x</b>. Evidence here. Tail.", ["Evidence here.", "here. Tail."])
+    assert out == "A &lt;b&gt;x&lt;/b&gt;. <mark>Evidence here. Tail.</mark>"
+
+
+def test_abstained_answer_lists_nearest_papers() -> None:
+    ans = answer(text="The collection does not cover this.", sources=[], citations=[], abstained=True,
+                 nearest=[Citation(n=1, paper_id="p1", title="Near <b>paper</b>")])
+    assert "Near &lt;b&gt;paper&lt;/b&gt;" in sources_html(ans, {})
+    assert "Closest papers" in assistant_message(ans)
+
+
+def test_paper_html_escapes_abstract() -> None:
+    out = paper_html(paper(abstract=EVIL))
+    assert "<script" not in out and "&lt;script&gt;" in out
+
+
+def test_bibtex_key_and_entry() -> None:
+    p = paper(title="The Tight Regret Lower Bounds: 100% & more_{x}", authors=["José van der Berg", "B. C"],
+              external_id="2401.01234v2", authors_truncated=True)
+    assert bibtex_key(p) == "vanderberg2024tight"
+    entry = bibtex(p)
+    assert entry.startswith("@misc{vanderberg2024tight,")
+    assert "100\\% \\& more\\_\\{x\\}" in entry
+    assert "José van der Berg and B. C and others" in entry
+    assert "year         = {2024}" in entry and "eprint       = {2401.01234}" in entry
+    unescaped = re.sub(r"\\[{}]", "", entry)
+    assert unescaped.count("{") == unescaped.count("}")
+
+
+def test_bibtex_without_authors_or_date() -> None:
+    p = paper(authors=[], published=None, title="On the Grokking of Things")
+    assert bibtex_key(p) == "anongrokking"
+    assert "year" not in bibtex(p)
+
+
+def test_surname_forms() -> None:
+    assert surname("Rahm Ranjan") == "Ranjan"
+    assert surname("Ranjan, Rahm") == "Ranjan"
+    assert surname("Ludwig van Beethoven") == "van Beethoven"
+
+
+def test_papers_table_rows_search_and_lookup() -> None:
+    papers = {"p1": paper(), "p2": paper("p2", title="Grokking", abstract="lazy to rich", published=None,
+                                        category=None, authors=[])}
+    assert [r[0] for r in table.rows(papers)] == ["Tight Regret Lower Bounds for Bandits", "Grokking"]
+    assert [r[0] for r in table.rows(papers, "RICH lazy")] == ["Grokking"]
+    assert [r[0] for r in table.rows(papers, "turing")] == ["Tight Regret Lower Bounds for Bandits"]
+    assert table.find_by_title(papers, "Grokking").id == "p2"
+    assert table.categories(papers) == ["LG"] and table.years(papers) == [2024]
+
+
+def _status() -> BackendStatus:
+    return BackendStatus(backend="extractive", message="Evidence-only answers — start Ollama for written "
+                         "answers: `ollama serve` then `ollama pull m` <b>")
+
+
+def test_notice_and_status_text() -> None:
+    settings = Settings()
+    notice = notice_markdown(_status(), settings)
+    assert "Evidence-only answers" in notice and "`ollama serve`" in notice and "`ollama pull m`" in notice
+    assert "<b>" not in notice
+    assert notice_markdown(None, settings) == ""
+    stats = IndexStats(papers=3, chunks=7, vectors=7, embedding_model="m", index_name="i", location="/x",
+                       catalog="/c", sources=["/s"])
+    text = status_markdown(stats, _status())
+    assert "| Papers indexed | 3 |" in text and "**not reachable**" in text
+
+
+def test_reindex_report_says_what_changed() -> None:
+    same = reindex_markdown(IngestReport(papers=2, chunks=3, files=1), {"a", "b"}, {"a", "b"})
+    assert "up to date" in same
+    changed = reindex_markdown(IngestReport(papers=2, chunks=3, files=1, embedded=2), {"a"}, {"a", "b"})
+    assert "1 paper(s) added" in changed and "2 chunk(s) embedded" in changed

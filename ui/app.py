@@ -1,0 +1,302 @@
+"""The Gradio app: Chat, Papers and Status tabs over one PaperIndex and one Assistant.
+
+`build_app` only composes components and event handlers, so tests can inject a prepared index and
+assistant; `serve` adds what a real start needs (first-use indexing, auth, queue, theme, binding).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from rag.indexing.index import PaperIndex
+from rag.models import Answer, SearchFilters, TextDelta, Turn
+from rag.settings import Settings
+from ui import papers as table
+from ui.render import assistant_message, bibtex, md_escape, paper_html, sources_html
+from ui.status import notice_markdown, reindex_markdown, status_markdown
+
+if TYPE_CHECKING:
+    from rag.answering import Assistant
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "Which papers prove regret lower bounds?",
+    "Is there a video dataset for clinical gait analysis?",
+    "Why does interval bound propagation work well for certified training?",
+    "What explains grokking?",
+]
+ANY_YEAR = "Any"
+ALL_CATEGORIES = "All"
+# system fonts: the default theme fonts come from Google Fonts, which a local-only app should not fetch
+THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate", neutral_hue="slate",
+                       font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Arial", "sans-serif"],
+                       font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
+CSS = """
+.app-header h1 { margin-bottom: 0; }
+.app-header p { margin-top: 4px; color: var(--body-text-color-subdued); }
+.notice { border-left: 4px solid #f59e0b; background: rgba(245, 158, 11, .08); padding: 6px 12px;
+          border-radius: 6px; }
+.answered-by { color: var(--body-text-color-subdued); font-size: .8em; }
+.sources { display: flex; flex-direction: column; gap: 10px; }
+.sources-count, .sources-empty { color: var(--body-text-color-subdued); font-size: .9em; padding: 4px 2px; }
+.src-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 14px;
+            background: var(--block-background-fill); scroll-margin-top: 12px; }
+.src-card.cited { border-left: 4px solid var(--color-accent); }
+.src-card.flagged { border-left: 4px solid #dc2626; }
+.src-card:target { box-shadow: 0 0 0 3px var(--color-accent-soft); }
+.src-head { font-weight: 600; line-height: 1.35; }
+.src-n { color: var(--color-accent); margin-right: 2px; }
+.tag { font-size: .72em; font-weight: 500; margin-left: 8px; padding: 1px 7px; border-radius: 9px;
+       background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
+.tag.cited-tag { background: var(--color-accent-soft); color: var(--color-accent); }
+.authors { font-size: .86em; color: var(--body-text-color-subdued); margin-top: 3px; }
+.meta { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0 2px; }
+.badge { font-size: .75em; padding: 1px 8px; border-radius: 9px;
+         border: 1px solid var(--border-color-primary); }
+.badge.cat { background: var(--color-accent-soft); }
+.evidence { margin: 8px 0 0; padding: 0 0 0 10px; border-left: 3px solid #facc15; font-size: .92em; }
+.src-card mark { background: rgba(250, 204, 21, .35); color: inherit; padding: 0 1px; }
+.flag { margin-top: 8px; color: #b91c1c; font-size: .9em; }
+.src-card details { margin-top: 6px; font-size: .9em; }
+.src-card summary { cursor: pointer; color: var(--body-text-color-subdued); }
+.abstract { white-space: pre-wrap; line-height: 1.5; }
+.paper-detail .src-title { font-size: 1.15em; }
+#papers-table table, #papers-table .virtual-row, #papers-table .virtual-row * { font-family: var(--font); }
+"""
+
+
+def filters_from(year_from: Any, year_to: Any, category: str | None, author: str | None) -> SearchFilters:
+    """Filter controls -> SearchFilters; 'Any'/'All'/blank mean no constraint."""
+    def year(value: Any) -> int | None:
+        return None if value in (None, "", ANY_YEAR) else int(value)
+
+    low, high = year(year_from), year(year_to)
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    return SearchFilters(year_from=low, year_to=high,
+                         category=None if category in (None, "", ALL_CATEGORIES) else category,
+                         author=(author or "").strip() or None)
+
+
+def _default_assistant(settings: Settings, index: PaperIndex) -> Assistant:
+    from rag.answering import Assistant  # written in parallel; imported when the app is built
+
+    return Assistant(settings, index=index)
+
+
+def build_app(settings: Settings, assistant: Assistant | None = None,
+              index: PaperIndex | None = None) -> gr.Blocks:
+    """Compose the app. Pass `index`/`assistant` to reuse loaded ones (tests); else they are opened here."""
+    if index is None:
+        index = getattr(assistant, "index", None) or PaperIndex(settings)
+        index.ensure_ingested()
+    bot = assistant or _default_assistant(settings, index)
+    reindex_lock = threading.Lock()
+    banner: dict[str, str | None] = {"message": None}  # the notice the page shows; answers don't repeat it
+
+    def backend_status() -> Any:
+        try:
+            status = bot.backend_status()
+        except Exception:  # the status line must never take the page down
+            log.exception("backend status failed")
+            return None
+        banner["message"] = status.message if status.backend == "extractive" else None
+        return status
+
+    def year_choices() -> list[str]:
+        return [ANY_YEAR, *map(str, table.years(index.papers))]
+
+    # ------------------------------------------------------------------------------------ handlers
+    def ask(question: str, chat: list[dict] | None, turns: list[Turn] | None, year_from: Any, year_to: Any,
+            category: str | None, author: str | None) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer into the chat; the final yield adds source cards and records the turn."""
+        question = (question or "").strip()
+        turns = list(turns or [])
+        if not question:
+            yield "", chat or [], gr.skip(), turns
+            return
+        chat = [*(chat or []), {"role": "user", "content": md_escape(question)},
+                {"role": "assistant", "content": "_searching the collection…_"}]
+        yield "", chat, gr.skip(), turns
+        answer: Answer | None = None
+        text = ""
+        try:
+            filters = filters_from(year_from, year_to, category, author)
+            for item in bot.stream(question, history=turns, filters=filters):
+                if isinstance(item, TextDelta):
+                    text += item.text
+                    chat[-1] = {"role": "assistant", "content": md_escape(text) + " ▌"}
+                    yield "", chat, gr.skip(), turns
+                elif isinstance(item, Answer):
+                    answer = item
+        except Exception as exc:  # show the failure in the conversation instead of a broken stream
+            log.exception("answering failed")
+            chat[-1] = {"role": "assistant", "content": f"⚠ Could not answer: {md_escape(str(exc))}"}
+            yield "", chat, gr.skip(), turns
+            return
+        if answer is None:
+            chat[-1] = {"role": "assistant", "content": "⚠ The answerer returned no answer."}
+            yield "", chat, gr.skip(), turns
+            return
+        chat[-1] = {"role": "assistant", "content": assistant_message(answer, banner["message"])}
+        yield "", chat, sources_html(answer, index.papers), [*turns, Turn(question=question, answer=answer)]
+
+    def clear() -> tuple[Any, ...]:
+        return [], [], sources_html(None, {}), ""
+
+    def search_papers(query: str) -> tuple[Any, str]:
+        found = table.rows(index.papers, query or "")
+        return found, f"{len(found)} of {len(index.papers)} papers"
+
+    def select_paper(evt: gr.SelectData) -> tuple[str, str]:
+        row = evt.row_value or []
+        paper = table.find_by_title(index.papers, row[0]) if row else None
+        return paper_html(paper), bibtex(paper) if paper else ""
+
+    def status() -> str:
+        return status_markdown(index.stats(), backend_status())
+
+    def header() -> str:
+        return (f"# Paper QA\nAsk questions about {len(index.papers)} research-paper abstracts; "
+                "every claim cites the papers it comes from.")
+
+    def refresh_notice() -> Any:
+        text = notice_markdown(backend_status(), settings)
+        return gr.update(value=text, visible=bool(text))
+
+    def reindex(query: str) -> tuple[Any, ...]:
+        """Ingest the registered sources again; only changed chunks are embedded."""
+        if not reindex_lock.acquire(blocking=False):
+            raise gr.Error("A re-index is already running.")
+        try:
+            before = set(index.papers)
+            report = index.ingest([])
+        finally:
+            reindex_lock.release()
+        found, count = search_papers(query)
+        years = year_choices()
+        return (reindex_markdown(report, before, set(index.papers)), status(), header(), found, count,
+                gr.update(choices=[ALL_CATEGORIES, *table.categories(index.papers)]),
+                gr.update(choices=years), gr.update(choices=years))
+
+    # ------------------------------------------------------------------------------------- layout
+    with gr.Blocks(title="Paper QA", analytics_enabled=False) as demo:
+        title = gr.Markdown(header(), elem_classes="app-header")
+        notice = gr.Markdown(visible=False, elem_classes="notice")
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=420):
+                    chatbot = gr.Chatbot(label="Conversation", show_label=False, height=580,
+                                         elem_id="chatbot", allow_tags=False, buttons=["copy", "copy_all"],
+                                         feedback_options=None, latex_delimiters=[],
+                                         placeholder="Ask about the papers in the collection. "
+                                                     "Follow-up questions keep the context.")
+                    with gr.Row():
+                        question = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=6,
+                                              max_length=settings.answer.max_question_chars,
+                                              elem_id="question", autofocus=True)
+                        ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                        clear_btn = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
+                    examples = gr.Examples(EXAMPLES, inputs=[question], label="Example questions",
+                                           api_name="load_example", api_visibility="private")
+                with gr.Column(scale=2, min_width=320):
+                    with gr.Accordion("Filters: year, category, author", open=False):
+                        with gr.Row():
+                            year_from = gr.Dropdown(year_choices(), value=ANY_YEAR, label="From year",
+                                                    min_width=100)
+                            year_to = gr.Dropdown(year_choices(), value=ANY_YEAR, label="To year",
+                                                  min_width=100)
+                        category = gr.Dropdown([ALL_CATEGORIES, *table.categories(index.papers)],
+                                               value=ALL_CATEGORIES, label="Category")
+                        author = gr.Textbox(label="Author", placeholder="part of a name")
+                        gr.Markdown("<small>Papers whose listing gives no date are left out by a year "
+                                    "filter.</small>")
+                    sources = gr.HTML(sources_html(None, {}), label="Sources", elem_id="sources",
+                                      max_height=640, padding=True)
+            with gr.Tab("Papers", id="papers"):
+                with gr.Row():
+                    search = gr.Textbox(placeholder="Filter by title, author, category or abstract words…",
+                                        show_label=False, scale=4, elem_id="paper-search")
+                    count = gr.Markdown(f"{len(index.papers)} of {len(index.papers)} papers")
+                papers_table = gr.Dataframe(table.rows(index.papers), headers=table.HEADERS, datatype="str",
+                                            interactive=False, wrap=True, max_height=460,
+                                            column_widths=["46%", "30%", "12%", "12%"],
+                                            buttons=["fullscreen"], elem_id="papers-table")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        detail = gr.HTML(paper_html(None), padding=True, elem_id="paper-detail")
+                    with gr.Column(scale=2):
+                        bib = gr.Code("", language="latex", label="BibTeX (copy with the button)",
+                                      buttons=["copy"], lines=8, interactive=False, wrap_lines=True,
+                                      elem_id="bibtex")
+            with gr.Tab("Status", id="status"), gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    status_md = gr.Markdown(elem_id="status")
+                with gr.Column(scale=2):
+                    reindex_btn = gr.Button("Re-index sources", variant="secondary", elem_id="reindex")
+                    reindex_md = gr.Markdown("Reads the registered source files again and embeds only "
+                                             "what changed.", elem_id="reindex-report")
+
+        # --------------------------------------------------------------------------------- events
+        inputs = [question, chatbot, turns, year_from, year_to, category, author]
+        outputs = [question, chatbot, sources, turns]
+        gr.on([question.submit, ask_btn.click], ask, inputs, outputs, api_name="ask")
+        examples.load_input_event.then(ask, inputs, outputs, api_name="ask_example", api_visibility="private")
+        clear_btn.click(clear, None, [chatbot, turns, sources, question], api_name="clear", queue=False)
+        chatbot.clear(clear, None, [chatbot, turns, sources, question], api_visibility="private")
+        search.change(search_papers, search, [papers_table, count], api_name="papers", queue=False)
+        papers_table.select(select_paper, None, [detail, bib], api_name="select_paper",
+                            api_visibility="private")
+        reindex_btn.click(reindex, search, [reindex_md, status_md, title, papers_table, count, category,
+                                           year_from, year_to], api_name="reindex", concurrency_limit=1)
+        demo.load(refresh_notice, None, notice, api_name="notice")
+        demo.load(status, None, status_md, api_name="status")
+    return demo
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
+    """The warning printed when the app is reachable from other machines without a password."""
+    if is_loopback(host) or auth is not None:
+        return None
+    return (f"WARNING: serving on {host} without a password: anyone who can reach this machine can use the "
+            "app. Set RAG_UI_AUTH=user:password to require a login.")
+
+
+def auth_pair(settings: Settings) -> tuple[str, str] | None:
+    if not settings.ui.auth:
+        return None
+    user, password = settings.ui.auth.split(":", 1)
+    return user, password
+
+
+def launch(demo: gr.Blocks, settings: Settings, *, host: str | None = None, port: int | None = None,
+           block: bool = True) -> gr.Blocks:
+    """Queue and start the app with the project's theme, auth and binding rules."""
+    host = host or settings.ui.host
+    port = settings.ui.port if port is None else port
+    auth = auth_pair(settings)
+    warning = exposure_warning(host, auth)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    demo.queue(default_concurrency_limit=settings.ui.concurrency)
+    demo.launch(server_name=host, server_port=port, auth=auth, theme=THEME, css=CSS, show_error=True,
+                prevent_thread_lock=not block, footer_links=["api"], mcp_server=False, quiet=not block)
+    return demo
