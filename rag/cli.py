@@ -147,6 +147,79 @@ def chat(
         fail(" ".join(str(exc).split()))
 
 
+@app.command("eval")
+def eval_(
+    qa: Annotated[Path | None, typer.Option(help="Question file (JSONL); default: eval/qa.jsonl.")] = None,
+    backend: Annotated[str, typer.Option(help="auto, ollama, llamacpp or extractive.")] = "auto",
+    retrieval: Annotated[str, typer.Option(help="Modes compared: bm25, dense, hybrid or all.")] = "all",
+    out: Annotated[Path, typer.Option(help="Folder for results, report and charts.")] = Path("eval/out"),
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    judge: Annotated[bool, typer.Option(help="Also grade answers with an Ollama LLM judge.")] = False,
+    judge_model: Annotated[
+        str | None,
+        typer.Option(help="Pinned judge model; default $RAG_EVAL_JUDGE_MODEL or the Ollama model."),
+    ] = None,
+    gate: Annotated[Path | None, typer.Option(help="Thresholds file: exit 1 if a metric misses one.")] = None,
+    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+) -> None:
+    """Score retrieval and answers on a question set; write results, summary, report and charts."""
+    from eval.gate import GateFileError, load_thresholds
+    from eval.report import format_summary_table
+    from eval.runner import DEFAULT_QA, evaluate, parse_modes
+    from eval.schema import QAFileError, UnknownTitleError, load_cases
+    from rag.answering.llm import BackendUnavailable
+
+    if backend not in ("auto", "ollama", "llamacpp", "extractive"):
+        fail(f"unknown backend {backend!r}; use auto, ollama, llamacpp or extractive")
+    try:
+        modes = parse_modes(retrieval)
+        thresholds = load_thresholds(gate) if gate is not None else None
+        cases = load_cases(qa or DEFAULT_QA)
+    except (ValueError, GateFileError, QAFileError) as exc:
+        fail(" ".join(str(exc).split()))
+    settings = settings_from_env()
+    settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"backend": backend})})
+    index = open_index(settings)
+    grader, notice = None, None
+    if judge:
+        from eval.judge import Judge, default_judge_model, judge_unavailable
+
+        model = judge_model or default_judge_model(settings)
+        notice = judge_unavailable(settings, model)
+        if notice:
+            typer.echo(f"judge skipped: {notice}", err=True)
+        else:
+            grader = Judge(settings, model)
+    try:
+        from rag.answering import Assistant
+
+        assistant = Assistant(settings, index=index)
+        outcome = evaluate(
+            index,
+            assistant,
+            cases,
+            qa_label=str(qa or DEFAULT_QA),
+            backend=backend,
+            modes=modes,
+            out=out,
+            limit=limit,
+            judge=grader,
+            judge_notice=notice,
+            thresholds=thresholds,
+            progress=progress,
+        )
+    except (UnknownTitleError, BackendUnavailable) as exc:
+        fail(" ".join(str(exc).split()))
+    typer.echo(format_summary_table(outcome.summary))
+    typer.echo(f"\nwrote {', '.join(p.name for p in outcome.paths.values())} to {out}")
+    for line in outcome.gate_failures:
+        typer.echo(line, err=True)
+    if outcome.gate_failures:
+        raise typer.Exit(1)
+    if thresholds is not None:
+        typer.echo(f"gate: all {len(thresholds)} thresholds met")
+
+
 def main() -> None:
     app(prog_name="rag")
 
