@@ -220,6 +220,61 @@ def eval_(
         typer.echo(f"gate: all {len(thresholds)} thresholds met")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the papers of the collection.")],
+    backend: Annotated[
+        str | None, typer.Option(help="auto, ollama, llamacpp or extractive (default: RAG_ANSWER_BACKEND).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
+) -> None:
+    """Answer a question from the papers: streamed text, then the numbered sources it cites."""
+    from rag.answering import Assistant
+    from rag.answering.llm import BackendUnavailable
+    from rag.models import Answer
+
+    if not question.strip():
+        fail("the question is empty: ask something about the papers")
+    if backend is not None and backend not in ("auto", "ollama", "llamacpp", "extractive"):
+        fail(f"unknown backend {backend!r}; use auto, ollama, llamacpp or extractive")
+    settings = settings_from_env()
+    assistant = Assistant(settings, index=open_index(settings))
+    answer: Answer | None = None
+    try:
+        for item in assistant.stream(question, backend=backend):
+            if isinstance(item, Answer):
+                answer = item
+            elif not as_json:
+                typer.echo(item.text, nl=False)
+    except (BackendUnavailable, ValueError) as exc:
+        fail(" ".join(str(exc).split()))
+    if answer is None:
+        fail("no answer was produced")
+    if as_json:
+        typer.echo(answer.model_dump_json())
+        return
+    typer.echo("")
+    if answer.invalid_citations:
+        typer.echo(f"({answer.invalid_citations} citation marker(s) naming no given paper were removed)")
+    for flag in answer.flagged:
+        typer.echo(f"⚠ [{flag.n}] may not support: {flag.sentence} (similarity {flag.support:.2f})")
+    cited = {c.n for c in answer.citations}
+    if answer.sources:
+        typer.echo("\nSources:")
+        for source in answer.sources:
+            paper = assistant.index.papers.get(source.paper_id)
+            date = f" ({paper.date_text})" if paper and paper.date_text else ""
+            typer.echo(f"[{source.n}] {source.title}{date}{'' if source.n in cited else '  (not cited)'}")
+    if answer.abstained and answer.nearest:
+        typer.echo("\nNearest papers:")
+        for near in answer.nearest:
+            typer.echo(f"- {near.title}")
+    model = f" · {answer.model}" if answer.model else ""
+    typer.echo(f"\nanswered by {answer.backend}{model} in {answer.timings.total:.1f} s", err=True)
+    if answer.notice:
+        typer.echo(f"note: {answer.notice}", err=True)
+
+
 def main() -> None:
     app(prog_name="rag")
 

@@ -1,1 +1,5 @@
-"""Answering: LLM backends and the answer pipeline."""
+"""Answering: evidence selection, LLM or extractive answers, citation checks, conversations."""
+
+from rag.answering.pipeline import Assistant, BackendStatus
+
+__all__ = ["Assistant", "BackendStatus"]

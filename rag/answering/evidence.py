@@ -1,0 +1,298 @@
+"""Evidence selection: the few sentences of each retrieved abstract that bear on the question.
+
+Answerers see these sentences instead of whole abstracts: prompts stay small, and every claim can be checked
+against exactly what the answerer was shown. A sentence scores by meaning (cosine with the question) plus
+word overlap (stemmed content words), so "regret lower bound" beats a sentence that is merely on-topic;
+a question asking for a number favours sentences that contain one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from pydantic import Field
+
+from rag.indexing.embedder import OnnxEmbedder
+from rag.models import Paper, PaperHit, Record
+
+# words that never end a sentence although a period follows them
+_ABBREVIATIONS = {
+    "e.g",
+    "i.e",
+    "al",
+    "etc",
+    "vs",
+    "cf",
+    "fig",
+    "figs",
+    "eq",
+    "eqs",
+    "sec",
+    "resp",
+    "approx",
+    "w.r.t",
+    "wrt",
+    "no",
+    "nos",
+    "ref",
+    "refs",
+    "dr",
+    "mr",
+    "ms",
+    "prof",
+    "st",
+    "viz",
+    "ca",
+}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$\\])")
+_STOPWORDS = _words(
+    "a about above after again against all also am an and any are as at be because been before being "
+    "below between both but by can could did do does doing done down during each few for from "
+    "further had has have having he her here hers him his how i if in into is it its itself just let "
+    "me more most my no nor not now of off on once only or other our ours out over own paper papers "
+    "same she should so some study studies such than that the their theirs them then there these "
+    "they this those through to too under until up very was we were what when where which while who "
+    "whom why will with would you your work works show shows propose proposes use uses using used "
+    "based method methods approach approaches model models new novel collection article articles "
+    "research find list give tell explain describe"
+)
+
+# what kind of number a question asks for, and sentences that state one
+_ASKS_PERCENT = re.compile(
+    r"\b(accura\w*|percent\w*|precision|recall|f1|auc|success rate|error rate|win rate|share|fraction|"
+    r"proportion)\b|%",
+    re.I,
+)
+_ASKS_COUNT = re.compile(
+    r"\b(how (many|much|large|big|long|fast|often|close)|number of|size of|by how)\b"
+    r"|^\s*what\b.*\b(achieve[sd]?|reach(es|ed)?|attain(s|ed)?|obtain(s|ed)?|score[sd]?|report(s|ed)?)\b",
+    re.I,
+)
+_STATES_PERCENT = re.compile(r"\d\s*%|\d\s*percent\b", re.I)
+_STATES_NUMBER = re.compile(r"(?<![\w/.])\d[\d,.]*\s*(%|[kKMB]\b|x\b|×)?")
+
+# sentence score = meaning + shared words + shared word pairs ("regret lower bound" beats "lower bound")
+SEMANTIC_WEIGHT, WORD_WEIGHT, PAIR_WEIGHT = 0.6, 0.25, 0.15
+# a sentence stating the kind of number asked for moves ahead when its cosine is this close to the best one
+ANSWER_TYPE_MARGIN = 0.3
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of an abstract, keeping 'e.g.', 'et al.', 'w.r.t.' and decimals inside their sentence."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        head = text[start : match.start()].rstrip("\"')]")
+        last_word = head.rsplit(" ", 1)[-1].rstrip(".!?").lower().lstrip("(")
+        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+            continue  # "et al. (2023)", "i.e. the", single initials such as "J. Smith"
+        sentences.append(text[start : match.start()].strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words in order: what word and word-pair overlap compare."""
+    words = [w for w in re.findall(r"[a-z][a-z0-9\-]+", text.lower()) if w not in _STOPWORDS and len(w) > 2]
+    return list(_stemmer().stemWords(words))
+
+
+def _pairs(terms: list[str]) -> set[tuple[str, str]]:
+    return set(zip(terms, terms[1:], strict=False))
+
+
+def answer_type(question: str) -> str | None:
+    """'percent' or 'count' when the question asks for a number, else None."""
+    if _ASKS_PERCENT.search(question):
+        return "percent"
+    return "count" if _ASKS_COUNT.search(question) else None
+
+
+def states_answer_type(sentence: str, kind: str | None) -> bool:
+    if kind == "percent":
+        return bool(_STATES_PERCENT.search(sentence))
+    if kind == "count":
+        numbers = (m.group(0).strip() for m in _STATES_NUMBER.finditer(sentence))
+        return any(not re.fullmatch(r"(19|20)\d\d", n) for n in numbers)
+    return False
+
+
+class _Query:
+    """A question prepared once for scoring many sentences."""
+
+    def __init__(self, question: str, vector: np.ndarray, idf: dict[str, float] | None = None) -> None:
+        self.vector = vector
+        terms = content_terms(question)
+        self.terms, self.pairs = set(terms), _pairs(terms)
+        self.kind = answer_type(question)
+        # rare words weigh more: "regret" says more about a sentence than "prove"
+        top = max(idf.values(), default=1.0) if idf else 1.0
+        self.weight = {t: (idf or {}).get(t, top) for t in self.terms}
+        self.total = sum(self.weight.values())
+
+    def score(self, text: str, similarity: float) -> float:
+        terms = content_terms(text)
+        words = sum(self.weight[t] for t in self.terms & set(terms)) / self.total if self.terms else 0.0
+        pairs = len(self.pairs & _pairs(terms)) / len(self.pairs) if self.pairs else words
+        return SEMANTIC_WEIGHT * similarity + WORD_WEIGHT * words + PAIR_WEIGHT * pairs
+
+
+class ScoredSentence(Record):
+    text: str
+    position: int = Field(description="Index of the sentence in its abstract.")
+    score: float = Field(description="Combined score: cosine + word overlap (+ number bonus).")
+    similarity: float = Field(description="Cosine similarity with the question alone.")
+
+
+class Evidence(Record):
+    """One retrieved paper with its sentences ranked for a question."""
+
+    paper: Paper
+    hit_score: float = 0.0
+    dense_similarity: float | None = None
+    ranked: list[ScoredSentence] = Field(default_factory=list, description="Best first.")
+    title_similarity: float = 0.0
+
+    @property
+    def best(self) -> float:
+        """How well the paper's best sentence (or its title) answers the question."""
+        top = max((s.score for s in self.ranked), default=0.0)
+        return max(top, self.title_similarity)
+
+    def chosen(self, k: int) -> list[str]:
+        """The k best sentences, in the abstract's own order so they still read naturally."""
+        return [s.text for s in sorted(self.ranked[:k], key=lambda s: s.position)]
+
+
+class EvidenceSelector:
+    """Scores abstract sentences against a question; sentence vectors are cached per paper (thread-safe)."""
+
+    def __init__(self, embedder: OnnxEmbedder, cache_size: int = 4096) -> None:
+        self.embedder = embedder
+        self._cache: dict[tuple[str, int], tuple[list[str], np.ndarray]] = {}
+        self._by_text: dict[str, np.ndarray] = {}
+        self.idf: dict[str, float] = {}
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def fit_idf(self, papers: Sequence[Paper]) -> None:
+        """Inverse document frequencies of content words over the collection (for word-overlap weights)."""
+        counts: dict[str, int] = {}
+        for paper in papers:
+            for term in set(content_terms(f"{paper.title} {paper.abstract}")):
+                counts[term] = counts.get(term, 0) + 1
+        n = max(len(papers), 1)
+        self.idf = {t: float(np.log(1 + n / c)) for t, c in counts.items()}
+
+    def sentences(self, papers: Sequence[Paper]) -> list[tuple[list[str], np.ndarray]]:
+        """(sentences, vectors) for each paper; the title is embedded as the last row."""
+        keys = [(p.id, hash((p.title, p.abstract))) for p in papers]
+        with self._lock:
+            missing = [(k, p) for k, p in zip(keys, papers, strict=True) if k not in self._cache]
+        if missing:
+            split = [split_sentences(p.abstract) or [p.abstract or p.title] for _, p in missing]
+            flat = [s for sents, (_, p) in zip(split, missing, strict=True) for s in [*sents, p.title]]
+            vectors = self.embedder.embed(flat)
+            offset = 0
+            with self._lock:
+                if len(self._cache) + len(missing) > self._cache_size:
+                    self._cache.clear()
+                    self._by_text.clear()
+                for sents, (key, paper) in zip(split, missing, strict=True):
+                    rows = vectors[offset : offset + len(sents) + 1]
+                    self._cache[key] = (sents, rows)
+                    self._by_text.update(zip([*sents, paper.title], rows, strict=True))
+                    offset += len(sents) + 1
+        with self._lock:
+            return [self._cache[k] for k in keys]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for texts, reusing those of sentences already embedded (citation checks need both)."""
+        with self._lock:
+            known = {t: self._by_text[t] for t in texts if t in self._by_text}
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
+        if todo:
+            known.update(zip(todo, self.embedder.embed(todo), strict=True))
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.vstack([known[t] for t in texts])
+
+    def rank(self, question: str, hits: Sequence[PaperHit]) -> list[Evidence]:
+        """Every hit with its sentences ranked for the question, in the hits' order."""
+        if not hits:
+            return []
+        query = _Query(question, self.embedder.embed_one(question), self.idf)
+        result = []
+        for hit, (sents, vectors) in zip(hits, self.sentences([h.paper for h in hits]), strict=True):
+            sims = vectors @ query.vector
+            scored = [
+                ScoredSentence(
+                    text=t, position=i, score=query.score(t, float(sims[i])), similarity=float(sims[i])
+                )
+                for i, t in enumerate(sents)
+            ]
+            scored.sort(key=lambda s: -s.score)
+            if query.kind and scored:
+                # "What accuracy ...?": among the sentences close to the best, those stating a number of the
+                # asked kind come first; the best one otherwise restates the paper's subject
+                near = max(s.similarity for s in scored) - ANSWER_TYPE_MARGIN
+                kind = query.kind
+                scored.sort(key=lambda s: not (s.similarity >= near and states_answer_type(s.text, kind)))
+            title = query.score(hit.paper.title, float(sims[-1]))
+            result.append(
+                Evidence(
+                    paper=hit.paper,
+                    hit_score=hit.score,
+                    ranked=scored,
+                    title_similarity=title,
+                    dense_similarity=hit.dense_similarity,
+                )
+            )
+        return result
+
+
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w-]*[A-Z][\w-]*[A-Z]|[A-Za-z][\w-]*\d)[A-Za-z][\w-]*[\w](?![\w-])")
+
+
+def identifiers(text: str) -> set[str]:
+    """Names such as 'GAVD', 'LoRA', 'EEG', 'Llama3-70B': tokens with two capitals or letters and digits."""
+    return {m.group(0) for m in _IDENTIFIER.finditer(text)}
+
+
+def rare_identifier_match(
+    question: str, papers: Sequence[Paper], candidates: Sequence[Paper], max_papers: int = 3
+) -> set[str]:
+    """Identifiers of the question found verbatim in a candidate paper yet in at most `max_papers` papers.
+
+    The embedding model does not know acronyms ("What accuracy does GAVD reach?" scores low), so a rare exact
+    name shared with a retrieved paper also counts as the collection covering the question.
+    """
+    names = identifiers(question)
+    if not names:
+        return set()
+    pattern = {n: re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in names}
+    texts = [f"{p.title}\n{p.abstract}" for p in candidates]
+    found = {n for n, rx in pattern.items() if any(rx.search(t) for t in texts)}
+    counts = {n: sum(1 for p in papers if pattern[n].search(f"{p.title}\n{p.abstract}")) for n in found}
+    return {n for n in found if counts[n] <= max_papers}

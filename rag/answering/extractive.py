@@ -1,0 +1,206 @@
+"""Answers composed from the evidence itself, with no language model: instant, deterministic, always cited.
+
+A list question ("which papers ...") gets one bullet per relevant paper: its title and the sentence of its
+abstract that answers the question. A fact question leads with the single best sentence, then names the
+other relevant papers. Every sentence shown is quoted from an abstract, so every citation is supported.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import Field
+
+from rag.answering.evidence import (
+    ANSWER_TYPE_MARGIN,
+    Evidence,
+    ScoredSentence,
+    answer_type,
+    content_terms,
+    states_answer_type,
+)
+from rag.answering.prompts import sanitize
+from rag.models import Paper, Record, SearchFilters, Source
+
+_LIST_QUESTION = re.compile(
+    r"^\s*(?:which|what|list|name|show|find|give\s+me)\s+(?:(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,3}?)?"
+    r"(?:papers|works|studies|articles|ones)\b|^\s*(?:are|is)\s+there\s+(?:any\s+)?(?:papers|works|studies)\b"
+    r"|^\s*(?:list|name)\b|\bany\s+papers\b|^\s*(?:which|what)\s+(?:of\s+)?(?:them|those|these)\b",
+    re.I,
+)
+
+_ASKS_AUTHORS = re.compile(r"\b(authors?|who\s+(wrote|are|is|wrote)|written\s+by|co-?authored)\b", re.I)
+
+# list membership: near the best paper and good enough on its own (fit on eval/qa.jsonl's topic questions)
+LIST_FLOOR, LIST_MARGIN, LIST_MAX = 0.35, 0.25, 10
+# fact answers: other papers named after the lead when this close to it
+RELATED_MARGIN, RELATED_MAX = 0.15, 3
+
+
+class Composition(Record):
+    text: str
+    sources: list[Source] = Field(default_factory=list)
+
+
+def question_kind(question: str) -> str:
+    """'list' for questions that ask for a set of papers, else 'fact'."""
+    return "list" if _LIST_QUESTION.search(question) else "fact"
+
+
+def relevant(
+    evidence: list[Evidence], kind: str, limit: int = LIST_MAX, floor: float = LIST_FLOOR
+) -> list[Evidence]:
+    """The papers worth showing, best first: close to the best one and above an absolute floor."""
+    if not evidence:
+        return []
+    ranked = sorted(evidence, key=lambda e: -lead_score(e))
+    top = lead_score(ranked[0])
+    margin = LIST_MARGIN if kind == "list" else RELATED_MARGIN
+    keep = [e for e in ranked if lead_score(e) >= max(floor, top - margin)]
+    return (keep or ranked[:1])[: limit if kind == "list" else RELATED_MAX + 1]
+
+
+def lead_score(e: Evidence) -> float:
+    return max(e.best, e.ranked[0].score if e.ranked else 0.0)
+
+
+def _source(n: int, e: Evidence, evidence_sentences: int) -> Source:
+    return Source(n=n, paper_id=e.paper.id, title=e.paper.title, evidence=e.chosen(evidence_sentences))
+
+
+def _label(paper: Paper) -> str:
+    return f"**{sanitize(paper.title)}**" + (f" ({paper.date_text})" if paper.date_text else "")
+
+
+def _bullet(e: Evidence, n: int) -> str:
+    return f"- {_label(e.paper)}: {_quote(e.ranked[0].text)} [{n}]"
+
+
+def _quote(text: str) -> str:
+    """An abstract sentence as answer text: a '[9]' inside it must not pass for a citation."""
+    text = sanitize(text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def compose(
+    question: str, evidence: list[Evidence], evidence_sentences: int = 2, kind: str | None = None
+) -> Composition:
+    """The answer text and the sources it cites, numbered in order of appearance."""
+    kind = kind or question_kind(question)
+    chosen = relevant(evidence, kind)
+    if not chosen:
+        return Composition(text="")
+    sources = [_source(i, e, evidence_sentences) for i, e in enumerate(chosen, start=1)]
+    if kind == "list":
+        count = f"{len(chosen)} paper{'s' if len(chosen) != 1 else ''} in the collection"
+        lines = [f"{count} {'address' if len(chosen) != 1 else 'addresses'} this:", ""]
+        lines += [_bullet(e, i) for i, e in enumerate(chosen, start=1)]
+        return Composition(text="\n".join(lines), sources=sources)
+    lead, others = chosen[0], chosen[1:]
+    quoted = lead_sentences(question, lead)
+    label = _label(lead.paper)
+    if _ASKS_AUTHORS.search(question) and lead.paper.authors:
+        label += f" — {_author_list(lead.paper)}"
+    lines = [f"{label}: " + " ".join(f"{_quote(q.text)} [1]" for q in quoted)]
+    shown = {q.position for q in quoted}
+    sources[0].evidence = [
+        s.text for s in sorted(lead.ranked, key=lambda s: s.position)
+        if s.position in shown or s.text in sources[0].evidence
+    ]  # fmt: skip
+    if others:
+        lines += ["", "Also relevant:"]
+        lines += [_bullet(e, i) for i, e in enumerate(others, start=2)]
+    return Composition(text="\n".join(lines), sources=sources)
+
+
+def lead_sentences(question: str, lead: Evidence, most: int = 3) -> list[ScoredSentence]:
+    """What a fact answer quotes, in the abstract's order: the best sentence; for a question asking for
+    numbers, every sentence close to the best stating one ("how many sequences, and how many subjects?")."""
+    best = lead.ranked[0]
+    asked = answer_type(question)
+    if asked:
+        near = max(s.similarity for s in lead.ranked) - ANSWER_TYPE_MARGIN
+        numbers = [s for s in lead.ranked if s.similarity >= near and states_answer_type(s.text, asked)]
+        # "1874 sequences", "400 subjects": a number counting what the question names goes first
+        terms = set(content_terms(question))
+        numbers.sort(key=lambda s: not _counts_a_term(s.text, terms))
+        chosen = numbers[:most] or [best]
+    else:
+        chosen = [best] + [s for s in lead.ranked[1:2] if s.score >= best.score - 0.05]
+    return sorted(chosen, key=lambda s: s.position)
+
+
+def describe_filters(filters: SearchFilters | None, month: int | None = None) -> str:
+    """'from 2025, category CV, by Juno Kim' — how a listing says what it matched."""
+    if filters is None:
+        return "these filters"
+    parts = []
+    lo, hi = filters.year_from, filters.year_to
+    if lo is not None and lo == hi:
+        months = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
+        parts.append(f"dated {months[month - 1]} {lo}" if month else f"from {lo}")
+    elif lo is not None and hi is not None:
+        parts.append(f"from {lo} to {hi}")
+    elif lo is not None:
+        parts.append(f"from {lo} on")
+    elif hi is not None:
+        parts.append(f"up to {hi}")
+    if filters.category:
+        parts.append(f"in the {filters.category} group")
+    if filters.author:
+        parts.append(f"by {filters.author}")
+    if filters.paper_ids is not None:
+        parts.append("among the papers cited before")
+    return ", ".join(parts) or "these filters"
+
+
+def compose_listing(papers: list[Paper], description: str, limit: int = 20) -> Composition:
+    """Every paper matching a metadata-only question ('Which papers by Juno Kim appeared in 2025?')."""
+    ordered = sorted(papers, key=lambda p: (p.published is None, p.published or date.min, p.title.casefold()))
+    shown = ordered[:limit]
+    many = len(papers) != 1
+    lines = [
+        f"{len(papers)} paper{'s' if many else ''} in the collection {'match' if many else 'matches'} "
+        f"({description}):",
+        "",
+    ]
+    for i, paper in enumerate(shown, start=1):
+        extra = "; ".join(x for x in (paper.category, _authors(paper)) if x)
+        lines.append(f"- {_label(paper)}{f' — {extra}' if extra else ''} [{i}]")
+    if len(papers) > limit:
+        lines.append(f"… and {len(papers) - limit} more.")
+    sources = [Source(n=i, paper_id=p.id, title=p.title, evidence=[]) for i, p in enumerate(shown, start=1)]
+    return Composition(text="\n".join(lines), sources=sources)
+
+
+def _counts_a_term(sentence: str, terms: set[str]) -> bool:
+    counted = re.findall(r"\d[\d,.]*\s*[%kKMB]?\s+([A-Za-z][\w-]+)(?:\s+([A-Za-z][\w-]+))?", sentence)
+    return bool(terms & set(content_terms(" ".join(w for pair in counted for w in pair))))
+
+
+def _author_list(paper: Paper) -> str:
+    """'4 authors: A, B, C, D' (the count only when the listing gives it or names everyone)."""
+    count = paper.author_count or (None if paper.authors_truncated else len(paper.authors))
+    names = ", ".join(paper.authors) + (" et al." if paper.authors_truncated else "")
+    return f"{count} author{'s' if count != 1 else ''}: {names}" if count else f"authors: {names}"
+
+
+def _authors(paper: Paper) -> str:
+    if not paper.authors:
+        return ""
+    names = ", ".join(paper.authors[:3])
+    return names + (" et al." if paper.authors_truncated or len(paper.authors) > 3 else "")

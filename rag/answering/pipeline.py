@@ -1,0 +1,411 @@
+"""The Assistant: question -> filters -> hybrid retrieval -> evidence -> answer -> citation check -> Answer.
+
+One object per app (UI, CLI, eval): it holds the index, the searcher, cached sentence vectors and loaded
+models. `stream` yields TextDelta pieces as the answer is written and ends with exactly one Answer, whose
+text is the verified one (invalid citation markers removed), so a UI should show the final text at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from rag.answering.conversation import ResolvedQuestion, accept_condensed, resolve
+from rag.answering.evidence import Evidence, EvidenceSelector, rare_identifier_match
+from rag.answering.extractive import (
+    Composition,
+    compose,
+    compose_listing,
+    describe_filters,
+    question_kind,
+    relevant,
+)
+from rag.answering.llm import BackendUnavailable, ChatLLM, OllamaLLM, OllamaProbe, make_llm, probe_ollama
+from rag.answering.prompts import answer_messages, condense_messages
+from rag.answering.verify import verify
+from rag.indexing.index import PaperIndex
+from rag.models import Answer, Citation, PaperHit, Record, SearchFilters, Source, TextDelta, Timings, Turn
+from rag.retrieval.filters import matches
+from rag.retrieval.search import Searcher
+from rag.settings import Settings
+
+BACKENDS = ("auto", "ollama", "llamacpp", "extractive")
+NOT_COVERED = "The collection does not cover this question."  # what the system prompt tells a model to say
+NOT_COVERED_EXTRACTIVE = (
+    "The collection does not seem to cover this question: no paper is close enough to "
+    "answer it (the nearest ones are listed)."
+)
+LIST_CANDIDATES = 12  # papers searched for a list question: some relevant ones rank below the first five
+NEAREST = 3
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class BackendStatus(Record):
+    backend: str  # the backend `auto` resolves to now
+    model: str | None = None
+    ollama_reachable: bool = False
+    ollama_model_present: bool = False
+    message: str = ""
+
+
+class _Run:
+    """Mutable state of one answer while it is produced."""
+
+    def __init__(self, question: str, started: float) -> None:
+        self.question, self.started = question, started
+        self.notices: list[str] = []
+        self.first_token: float | None = None
+        self.retrieval = 0.0
+
+    def delta(self, text: str) -> TextDelta:
+        if self.first_token is None:
+            self.first_token = time.perf_counter() - self.started
+        return TextDelta(text=text)
+
+
+class Assistant:
+    """Answers questions over one index. Thread-safe: the UI may call it from several workers at once."""
+
+    def __init__(
+        self, settings: Settings, index: PaperIndex | None = None, llm: ChatLLM | None = None
+    ) -> None:
+        self.settings = settings
+        if index is None:
+            index = PaperIndex(settings)
+            index.ensure_ingested(progress=False)
+        self.index = index
+        self.searcher = Searcher(index)
+        self.selector = EvidenceSelector(index.embedder)
+        self._injected = llm
+        self._llamacpp: ChatLLM | None = None
+        self._lock = threading.Lock()
+        self._idf_papers = -1
+
+    # --- backends -----------------------------------------------------------------------------------------
+
+    def backend_status(self) -> BackendStatus:
+        llm = self._injected
+        if llm is not None:
+            return BackendStatus(
+                backend=llm.backend,
+                model=llm.model,
+                message=f"Answers written by {llm.model} ({llm.backend}).",
+            )
+        probe = probe_ollama(self.settings.ollama)
+        backend, notice = self._auto(probe)
+        model = {"ollama": self.settings.ollama.model, "llamacpp": self._gguf_name()}.get(backend)
+        message = notice or f"Answers written by {model} ({backend})."
+        return BackendStatus(
+            backend=backend,
+            model=model,
+            ollama_reachable=probe.reachable,
+            ollama_model_present=probe.model_present,
+            message=message,
+        )
+
+    def _gguf_name(self) -> str | None:
+        path = self.settings.llamacpp.model
+        return Path(path).name if path else None
+
+    def _auto(self, probe: OllamaProbe) -> tuple[str, str | None]:
+        """What `auto` picks now, and the notice shown when that is evidence-only answers."""
+        if probe.reachable and probe.model_present:
+            return "ollama", None
+        gguf = self.settings.llamacpp.model
+        if gguf is not None and Path(gguf).expanduser().is_file():
+            return "llamacpp", None
+        model = self.settings.ollama.model
+        if probe.reachable:
+            notice = f"Evidence-only answers — Ollama has no model '{model}': run `ollama pull {model}`"
+        else:
+            notice = (
+                f"Evidence-only answers — start Ollama for written answers: `ollama serve` then "
+                f"`ollama pull {model}`"
+            )
+        if gguf is not None:
+            notice += f" (the GGUF file {gguf} was not found)"
+        return "extractive", notice
+
+    def _choose(self, requested: str) -> tuple[ChatLLM | None, str | None]:
+        """(model or None for extractive, notice). An explicit backend that cannot run raises."""
+        if requested not in BACKENDS:
+            raise ValueError(f"unknown backend {requested!r}; use one of {', '.join(BACKENDS)}")
+        if requested == "extractive":
+            return None, None
+        if self._injected is not None and requested in ("auto", self._injected.backend):
+            return self._injected, None
+        if requested == "ollama":
+            make_llm(self.settings, "ollama")  # raises BackendUnavailable with the fix to run
+            return OllamaLLM(self.settings.ollama), None
+        if requested == "llamacpp":
+            return self._llamacpp_llm(), None
+        backend, notice = self._auto(probe_ollama(self.settings.ollama))
+        try:
+            if backend == "ollama":
+                return OllamaLLM(self.settings.ollama), None  # one per request: its token count is per stream
+            if backend == "llamacpp":
+                return self._llamacpp_llm(), None
+        except BackendUnavailable as exc:
+            return None, f"Evidence-only answers — {exc}"
+        return None, notice
+
+    def _llamacpp_llm(self) -> ChatLLM:
+        with self._lock:  # one loaded GGUF per Assistant; LlamaCppLLM serializes generation itself
+            if self._llamacpp is None:
+                self._llamacpp = make_llm(self.settings, "llamacpp")
+            return self._llamacpp
+
+    # --- answering ----------------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: SearchFilters | None = None,
+        backend: str | None = None,
+    ) -> Answer:
+        for item in self.stream(question, history, filters, backend):
+            if isinstance(item, Answer):
+                return item
+        raise RuntimeError("the answer stream ended without an Answer")  # not reached
+
+    def stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: SearchFilters | None = None,
+        backend: str | None = None,
+    ) -> Iterator[TextDelta | Answer]:
+        """Text deltas, then exactly one Answer. Raises ValueError for an empty question or unknown backend,
+        BackendUnavailable when an explicitly requested backend cannot answer."""
+        run = _Run("", time.perf_counter())
+        run.question = self._clean(question, run)
+        llm, notice = self._choose(backend or self.settings.answer.backend)
+        if notice:
+            run.notices.append(notice)
+        resolved = resolve(run.question, history, filters)
+        standalone = resolved.search_query if resolved.followup else None
+        if llm is not None and resolved.followup and history and not resolved.listing:
+            try:
+                standalone = self._condense(llm, run.question, history) or standalone
+            except BackendUnavailable as exc:
+                self._fall_back(exc, backend, run)
+                llm = None
+        query = standalone or resolved.search_query
+
+        t0 = time.perf_counter()
+        self._refresh_idf()
+        if resolved.listing:
+            yield from self._listing(resolved, run, standalone)
+            return
+        kind = question_kind(run.question)
+        hits = self.searcher.search(
+            query, k=max(LIST_CANDIDATES, 2 * self.settings.answer.max_sources), filters=resolved.filters
+        )
+        ranked_hits = hits if kind == "list" and llm is None else hits[: self.settings.answer.max_sources]
+        evidence = self.selector.rank(query, ranked_hits) if self._covers(run.question, hits) else []
+        run.retrieval = time.perf_counter() - t0
+        if not evidence:
+            yield from self._abstain(run, hits, resolved, standalone)
+            return
+
+        if llm is not None:
+            # a model reads and weighs the papers itself: no absolute floor, only the margin to the best
+            chosen = relevant(evidence, "list", limit=self.settings.answer.max_sources, floor=0.0)
+            sources = [
+                Source(
+                    n=i,
+                    paper_id=e.paper.id,
+                    title=e.paper.title,
+                    evidence=e.chosen(self.settings.answer.evidence_sentences),
+                )
+                for i, e in enumerate(chosen, start=1)
+            ]
+            try:
+                yield from self._generate(llm, query, sources, hits, run, standalone)
+                return
+            except BackendUnavailable as exc:
+                self._fall_back(exc, backend, run)
+        composition = compose(run.question, evidence, self.settings.answer.evidence_sentences, kind)
+        yield from self._emit(run, composition, "extractive", None, None, standalone)
+
+    def _refresh_idf(self) -> None:
+        """Word weights follow the collection (the UI can re-index while the app runs)."""
+        if self._idf_papers != len(self.index.papers):
+            self.selector.fit_idf(list(self.index.papers.values()))
+            self._idf_papers = len(self.index.papers)
+
+    def _clean(self, question: str, run: _Run) -> str:
+        text = " ".join(_CONTROL.sub(" ", question or "").split())
+        if not text:
+            raise ValueError("The question is empty: type a question about the papers.")
+        limit = self.settings.answer.max_question_chars
+        if len(text) > limit:
+            run.notices.append(f"The question was cut to its first {limit} of {len(text)} characters.")
+            text = text[:limit].rstrip()
+        return text
+
+    def _fall_back(self, exc: BackendUnavailable, requested: str | None, run: _Run) -> None:
+        """With `auto`, a model that fails before writing anything gives way to evidence-only answers."""
+        if (requested or self.settings.answer.backend) != "auto":
+            raise exc
+        run.notices.append(f"Evidence-only answers — {exc}")
+
+    def _condense(self, llm: ChatLLM, question: str, history: list[Turn]) -> str | None:
+        text = "".join(llm.stream_chat(condense_messages(question, history), max_tokens=64))
+        first_line = next((line for line in text.strip().splitlines() if line.strip()), "")
+        return accept_condensed(first_line, question)
+
+    def _covers(self, question: str, hits: list[PaperHit]) -> bool:
+        """Abstain unless the best paper is similar enough, or shares a rare exact name with the question."""
+        if not hits:
+            return False
+        best = max(h.dense_similarity or 0.0 for h in hits)
+        if best >= self.settings.answer.min_relevance:
+            return True
+        top = [h.paper for h in hits[: NEAREST + 2]]
+        return bool(rare_identifier_match(question, list(self.index.papers.values()), top))
+
+    def _generate(
+        self,
+        llm: ChatLLM,
+        question: str,
+        sources: list[Source],
+        hits: list[PaperHit],
+        run: _Run,
+        standalone: str | None,
+    ) -> Iterator[TextDelta | Answer]:
+        messages = answer_messages(question, sources, self.index.papers)
+        prompt_tokens = llm.count_tokens(messages)
+        parts: list[str] = []
+        try:
+            for piece in llm.stream_chat(messages):
+                parts.append(piece)
+                yield run.delta(piece)
+        except BackendUnavailable as exc:
+            if not parts:
+                raise
+            run.notices.append(f"The answer was cut off: {exc}")
+        prompt_tokens = prompt_tokens or getattr(llm, "last_prompt_tokens", None)
+        text = "".join(parts).strip()
+        if text.lower().startswith(NOT_COVERED.lower().rstrip(".")) or not text:
+            if not text:
+                run.notices.append(f"{llm.model} wrote nothing.")
+            yield self._abstained(run, hits, standalone, llm.backend, llm.model, NOT_COVERED, prompt_tokens)
+            return
+        yield from self._emit(
+            run,
+            Composition(text=text, sources=sources),
+            llm.backend,
+            llm.model,
+            prompt_tokens,
+            standalone,
+            streamed=True,
+        )
+
+    def _emit(
+        self,
+        run: _Run,
+        composition: Composition,
+        backend: str,
+        model: str | None,
+        prompt_tokens: int | None,
+        standalone: str | None,
+        streamed: bool = False,
+    ) -> Iterator[TextDelta | Answer]:
+        if not streamed:
+            for line in composition.text.splitlines(keepends=True):
+                yield run.delta(line)
+        checked = verify(
+            composition.text, composition.sources, self.selector.embed, self.settings.answer.support_threshold
+        )
+        if backend != "extractive" and not checked.citations:
+            run.notices.append("The model cited no source: check its answer against the sources listed.")
+        yield Answer(
+            question=run.question,
+            text=checked.text,
+            citations=checked.citations,
+            sources=composition.sources,
+            backend=backend,
+            model=model,
+            timings=self._timings(run),
+            prompt_tokens=prompt_tokens,
+            invalid_citations=checked.invalid_citations,
+            unsupported_citations=len(checked.flagged),
+            flagged=checked.flagged,
+            notice=" ".join(run.notices) or None,
+            standalone_question=standalone,
+        )
+
+    def _listing(
+        self, resolved: ResolvedQuestion, run: _Run, standalone: str | None
+    ) -> Iterator[TextDelta | Answer]:
+        """A question made only of filters: every matching paper, straight from the catalog."""
+        t0 = time.perf_counter()
+        papers = [
+            p for p in self.index.papers.values() if resolved.filters is None or matches(p, resolved.filters)
+        ]
+        if resolved.month:
+            papers = [p for p in papers if p.published and p.published.month == resolved.month]
+        run.retrieval = time.perf_counter() - t0
+        description = describe_filters(resolved.filters, resolved.month)
+        if not papers:
+            text = f"No paper in the collection matches ({description})."
+            yield run.delta(text)
+            yield self._abstained(run, [], standalone, "extractive", None, text, None)
+            return
+        yield from self._emit(run, compose_listing(papers, description), "extractive", None, None, standalone)
+
+    def _abstain(
+        self, run: _Run, hits: list[PaperHit], resolved: ResolvedQuestion, standalone: str | None
+    ) -> Iterator[TextDelta | Answer]:
+        if not hits and resolved.filters is not None:
+            text = f"No paper in the collection matches ({describe_filters(resolved.filters)})."
+        elif resolved.narrowed:
+            text = "None of the papers cited before seems to answer this (the nearest ones are listed)."
+        elif resolved.filters is not None:
+            text = (
+                f"No paper matching the filters ({describe_filters(resolved.filters)}) seems to answer this "
+                "(the nearest ones are listed)."
+            )
+        else:
+            text = NOT_COVERED_EXTRACTIVE
+        yield run.delta(text)
+        yield self._abstained(run, hits, standalone, "extractive", None, text, None)
+
+    def _abstained(
+        self,
+        run: _Run,
+        hits: list[PaperHit] | list[Evidence],
+        standalone: str | None,
+        backend: str,
+        model: str | None,
+        text: str,
+        prompt_tokens: int | None,
+    ) -> Answer:
+        nearest = [
+            Citation(n=i, paper_id=h.paper.id, title=h.paper.title)
+            for i, h in enumerate(hits[:NEAREST], start=1)
+        ]
+        return Answer(
+            question=run.question,
+            text=text,
+            abstained=True,
+            backend=backend,
+            model=model,
+            timings=self._timings(run),
+            prompt_tokens=prompt_tokens,
+            nearest=nearest,
+            notice=" ".join(run.notices) or None,
+            standalone_question=standalone,
+        )
+
+    def _timings(self, run: _Run) -> Timings:
+        return Timings(
+            retrieval=round(run.retrieval, 4),
+            first_token=None if run.first_token is None else round(run.first_token, 4),
+            total=round(time.perf_counter() - run.started, 4),
+        )
