@@ -12,8 +12,12 @@ from rag.indexing.index import PaperIndex
 from rag.models import SearchFilters
 from rag.settings import SearchMode, Settings, load_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Question answering over research-paper abstracts, with verified citations.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Question answering over research-paper abstracts, with verified citations.",
+)
 
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
@@ -37,7 +41,9 @@ def open_index(settings: Settings | None = None, *, auto_ingest: bool = True) ->
     try:
         index = PaperIndex(settings)
         if auto_ingest and index.is_empty:
-            typer.echo(f"Building the index from {', '.join(map(str, settings.corpus))} (first use) ...", err=True)
+            typer.echo(
+                f"Building the index from {', '.join(map(str, settings.corpus))} (first use) ...", err=True
+            )
             report = index.ensure_ingested()
             if report:
                 for problem in report.problems:
@@ -49,24 +55,33 @@ def open_index(settings: Settings | None = None, *, auto_ingest: bool = True) ->
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")
+    ] = None,
     replace: Annotated[bool, typer.Option(help="Make these paths the whole collection.")] = False,
-    progress: Annotated[bool | None, typer.Option(help="Progress bar (default: when stderr is a terminal).")] = None,
+    progress: Annotated[
+        bool | None, typer.Option(help="Progress bar (default: when stderr is a terminal).")
+    ] = None,
 ) -> None:
     """Add files or folders to the collection and bring the index up to date."""
     settings = settings_from_env()
     index = open_index(settings, auto_ingest=False)
-    targets = list(paths) if paths else ([] if index.catalog and index.catalog.sources and not replace
-                                         else list(settings.corpus))
+    targets = (
+        list(paths)
+        if paths
+        else ([] if index.catalog and index.catalog.sources and not replace else list(settings.corpus))
+    )
     missing = [p for p in targets if not p.exists()]
     if missing:
         fail(f"no such file or folder: {missing[0]}")
     report = index.ingest(targets, replace=replace, progress=progress)
     for problem in report.problems:
         typer.echo(f"skipped: {problem}", err=True)
-    typer.echo(f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "
-               f"{report.embedded}, removed {report.removed}, {len(report.problems)} skipped "
-               f"({report.seconds:.1f} s)")
+    typer.echo(
+        f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "
+        f"{report.embedded}, removed {report.removed}, {len(report.problems)} skipped "
+        f"({report.seconds:.1f} s)"
+    )
     if report.problems:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -103,8 +118,10 @@ def search(
     filters = SearchFilters(year_from=year_from, year_to=year_to, category=category, author=author)
     hits = Searcher(open_index()).search(query, k=k, mode=search_mode, filters=filters)
     if as_json:
-        rows = [{"id": h.paper.id, "title": h.paper.title, "score": round(h.score, 6), "snippet": h.snippet}
-                for h in hits]
+        rows = [
+            {"id": h.paper.id, "title": h.paper.title, "score": round(h.score, 6), "snippet": h.snippet}
+            for h in hits
+        ]
         typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
         return
     if not hits:

@@ -58,7 +58,9 @@ class RetrievalSettings(BaseSettings):
     top_k: int = Field(10, ge=1, description="Papers returned by a search.")
     candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = Field(
-        10, ge=1, description="Reciprocal-rank-fusion constant; small suits a collection of a few hundred papers."
+        10,
+        ge=1,
+        description="Reciprocal-rank-fusion constant; small suits a collection of a few hundred papers.",
     )
 
 

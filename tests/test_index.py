@@ -55,7 +55,11 @@ def test_embedder_gives_unit_vectors_and_truncates(embedder: OnnxEmbedder) -> No
 
 
 def test_a_vector_does_not_depend_on_its_batch(embedder: OnnxEmbedder) -> None:
-    texts = ["short", "a much longer sentence about interval bound propagation " * 6, "mid-sized text on gait"]
+    texts = [
+        "short",
+        "a much longer sentence about interval bound propagation " * 6,
+        "mid-sized text on gait",
+    ]
     batched = embedder.embed(texts)
     alone = np.vstack([embedder.embed_one(t) for t in texts])
     assert np.allclose(batched, alone, atol=1e-5)

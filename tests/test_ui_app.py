@@ -39,8 +39,13 @@ class RecordingAssistant(Assistant):
         self.active = self.most_active = 0
         self._count = threading.Lock()
 
-    def stream(self, question: str, history: list[Turn] | None = None,  # type: ignore[override]
-               *args: Any, **kwargs: Any) -> Iterator[Any]:
+    def stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,  # type: ignore[override]
+        *args: Any,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
         self.histories.append(len(history or []))
         with self._count:
             self.active += 1
@@ -54,9 +59,12 @@ class RecordingAssistant(Assistant):
 
 @pytest.fixture(scope="module")
 def app_settings(corpus_index: PaperIndex) -> Settings:
-    return corpus_index.settings.model_copy(update={
-        "ollama": OllamaSettings(host=f"http://127.0.0.1:{free_port()}"),
-        "ui": UISettings(concurrency=4)})
+    return corpus_index.settings.model_copy(
+        update={
+            "ollama": OllamaSettings(host=f"http://127.0.0.1:{free_port()}"),
+            "ui": UISettings(concurrency=4),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -163,8 +171,10 @@ def test_two_users_asking_at_once_both_get_answers(url: str, assistant: Recordin
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(0, QUESTION)),
-               threading.Thread(target=run, args=(1, "What explains grokking?"))]
+    threads = [
+        threading.Thread(target=run, args=(0, QUESTION)),
+        threading.Thread(target=run, args=(1, "What explains grokking?")),
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -177,8 +187,9 @@ def test_two_users_asking_at_once_both_get_answers(url: str, assistant: Recordin
     assert assistant.most_active >= 2  # answered side by side, not one after the other
 
 
-def test_auth_is_required_when_configured(app_settings: Settings, assistant: RecordingAssistant,
-                                          corpus_index: PaperIndex) -> None:
+def test_auth_is_required_when_configured(
+    app_settings: Settings, assistant: RecordingAssistant, corpus_index: PaperIndex
+) -> None:
     settings = app_settings.model_copy(update={"ui": UISettings(auth="reader:s3cret")})
     demo = build_app(settings, assistant=assistant, index=corpus_index)
     port = free_port()
@@ -208,10 +219,14 @@ def listing(title: str, abstract: str) -> str:
 def test_reindex_reports_what_changed(tmp_path: Path, embedder: OnnxEmbedder) -> None:
     folder = tmp_path / "papers"
     folder.mkdir()
-    (folder / "a.txt").write_text(listing("Otter Tool Use in Kelp Forests",
-                                          "We observe otters using stones as tools in kelp forests."))
-    settings = Settings(data_dir=tmp_path / "data", corpus=[folder],
-                        ollama=OllamaSettings(host=f"http://127.0.0.1:{free_port()}"))
+    (folder / "a.txt").write_text(
+        listing("Otter Tool Use in Kelp Forests", "We observe otters using stones as tools in kelp forests.")
+    )
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus=[folder],
+        ollama=OllamaSettings(host=f"http://127.0.0.1:{free_port()}"),
+    )
     index = PaperIndex(settings, embedder=embedder)
     index.ensure_ingested(progress=False)
     demo = build_app(settings, assistant=Assistant(settings, index=index), index=index)
@@ -221,13 +236,16 @@ def test_reindex_reports_what_changed(tmp_path: Path, embedder: OnnxEmbedder) ->
         c = client(f"http://127.0.0.1:{port}/")
         report, status, title, table, count, *_ = c.predict("", api_name="/reindex")
         assert "up to date" in report and count == "1 of 1 papers"
-        (folder / "b.txt").write_text(listing("Heron Fishing with Bait",
-                                              "Green herons drop bait on the water to lure fish."))
+        (folder / "b.txt").write_text(
+            listing("Heron Fishing with Bait", "Green herons drop bait on the water to lure fish.")
+        )
         report, status, title, table, count, *_ = c.predict("", api_name="/reindex")
         assert "1 paper(s) added" in report and count == "2 of 2 papers"
         assert "| Papers indexed | 2 |" in status and "about 2 research-paper abstracts" in title
-        assert {row[0] for row in table["data"]} == {"Otter Tool Use in Kelp Forests",
-                                                     "Heron Fishing with Bait"}
+        assert {row[0] for row in table["data"]} == {
+            "Otter Tool Use in Kelp Forests",
+            "Heron Fishing with Bait",
+        }
         sources = ask(c, "Which birds use bait to catch fish?")[2]
         assert "Heron Fishing with Bait" in source_titles(sources)
     finally:

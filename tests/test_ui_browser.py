@@ -20,8 +20,14 @@ from ui.app import build_app, launch
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCRIPT = "<script>window.__pwned=1</script>"
 PAYLOAD = f'{SCRIPT}<img src=x onerror="window.__pwned=2"> ${{window.__pwned=3}} {{{{value}}}}'
 INJECTED = f"""Daily Papers
@@ -44,8 +50,11 @@ def app_url(tmp_path: Path, embedder: OnnxEmbedder) -> Iterator[str]:
     listing = tmp_path / "extra" / "injected.txt"
     listing.parent.mkdir()
     listing.write_text(INJECTED, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", corpus=[BUNDLED_CORPUS, listing.parent],
-                        ollama=OllamaSettings(host=f"http://127.0.0.1:{free_port()}"))
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus=[BUNDLED_CORPUS, listing.parent],
+        ollama=OllamaSettings(host=f"http://127.0.0.1:{free_port()}"),
+    )
     index = PaperIndex(settings, embedder=embedder)
     index.ensure_ingested(progress=False)
     assert any(PAYLOAD in p.abstract for p in index.papers.values())

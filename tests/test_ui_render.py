@@ -30,19 +30,32 @@ EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
 def paper(pid: str = "p1", **kw) -> Paper:
-    base = dict(id=pid, title="Tight Regret Lower Bounds for Bandits",
-                abstract="We prove a lower bound. It is tight.", authors=["Ada Lovelace", "Alan Turing"],
-                published=date(2024, 7, 5), category="LG", upvotes=12)
+    base = dict(
+        id=pid,
+        title="Tight Regret Lower Bounds for Bandits",
+        abstract="We prove a lower bound. It is tight.",
+        authors=["Ada Lovelace", "Alan Turing"],
+        published=date(2024, 7, 5),
+        category="LG",
+        upvotes=12,
+    )
     return Paper(**{**base, **kw})
 
 
 def answer(**kw) -> Answer:
-    base = dict(question="q", text="Bandits have lower bounds [1]. Another claim [2].", backend="extractive",
-                sources=[Source(n=1, paper_id="p1", title="Tight Regret",
-                                evidence=["We prove a lower bound."]),
-                         Source(n=2, paper_id="p2", title="Other", evidence=["Other text."])],
-                citations=[Citation(n=1, paper_id="p1", title="Tight Regret"),
-                           Citation(n=2, paper_id="p2", title="Other")])
+    base = dict(
+        question="q",
+        text="Bandits have lower bounds [1]. Another claim [2].",
+        backend="extractive",
+        sources=[
+            Source(n=1, paper_id="p1", title="Tight Regret", evidence=["We prove a lower bound."]),
+            Source(n=2, paper_id="p2", title="Other", evidence=["Other text."]),
+        ],
+        citations=[
+            Citation(n=1, paper_id="p1", title="Tight Regret"),
+            Citation(n=2, paper_id="p2", title="Other"),
+        ],
+    )
     return Answer(**{**base, **kw})
 
 
@@ -79,7 +92,7 @@ def test_flagged_citation_is_marked_in_text_and_card() -> None:
     assert "⚠ 1 citation not supported" in assistant_message(ans)
     cards = sources_html(ans, {"p1": paper(), "p2": paper("p2", title="Other")})
     assert '<div class="src-card cited flagged" id="src-2">' in cards
-    assert "Not supported" in cards[cards.index('id="src-2"'):]
+    assert "Not supported" in cards[cards.index('id="src-2"') :]
 
 
 def test_answered_by_names_backend_and_model() -> None:
@@ -107,8 +120,13 @@ def test_highlight_marks_evidence_and_escapes_the_rest() -> None:
 
 
 def test_abstained_answer_lists_nearest_papers() -> None:
-    ans = answer(text="The collection does not cover this.", sources=[], citations=[], abstained=True,
-                 nearest=[Citation(n=1, paper_id="p1", title="Near <b>paper</b>")])
+    ans = answer(
+        text="The collection does not cover this.",
+        sources=[],
+        citations=[],
+        abstained=True,
+        nearest=[Citation(n=1, paper_id="p1", title="Near <b>paper</b>")],
+    )
     assert "Near &lt;b&gt;paper&lt;/b&gt;" in sources_html(ans, {})
     assert "Closest papers" in assistant_message(ans)
 
@@ -119,8 +137,12 @@ def test_paper_html_escapes_abstract() -> None:
 
 
 def test_bibtex_key_and_entry() -> None:
-    p = paper(title="The Tight Regret Lower Bounds: 100% & more_{x}", authors=["José van der Berg", "B. C"],
-              external_id="2401.01234v2", authors_truncated=True)
+    p = paper(
+        title="The Tight Regret Lower Bounds: 100% & more_{x}",
+        authors=["José van der Berg", "B. C"],
+        external_id="2401.01234v2",
+        authors_truncated=True,
+    )
     assert bibtex_key(p) == "vanderberg2024tight"
     entry = bibtex(p)
     assert entry.startswith("@misc{vanderberg2024tight,")
@@ -144,8 +166,12 @@ def test_surname_forms() -> None:
 
 
 def test_papers_table_rows_search_and_lookup() -> None:
-    papers = {"p1": paper(), "p2": paper("p2", title="Grokking", abstract="lazy to rich", published=None,
-                                        category=None, authors=[])}
+    papers = {
+        "p1": paper(),
+        "p2": paper(
+            "p2", title="Grokking", abstract="lazy to rich", published=None, category=None, authors=[]
+        ),
+    }
     assert [r[0] for r in table.rows(papers)] == ["Tight Regret Lower Bounds for Bandits", "Grokking"]
     assert [r[0] for r in table.rows(papers, "RICH lazy")] == ["Grokking"]
     assert [r[0] for r in table.rows(papers, "turing")] == ["Tight Regret Lower Bounds for Bandits"]
@@ -154,8 +180,11 @@ def test_papers_table_rows_search_and_lookup() -> None:
 
 
 def _status() -> BackendStatus:
-    return BackendStatus(backend="extractive", message="Evidence-only answers — start Ollama for written "
-                         "answers: `ollama serve` then `ollama pull m` <b>")
+    return BackendStatus(
+        backend="extractive",
+        message="Evidence-only answers — start Ollama for written "
+        "answers: `ollama serve` then `ollama pull m` <b>",
+    )
 
 
 def test_notice_and_status_text() -> None:
@@ -164,8 +193,16 @@ def test_notice_and_status_text() -> None:
     assert "Evidence-only answers" in notice and "`ollama serve`" in notice and "`ollama pull m`" in notice
     assert "<b>" not in notice
     assert notice_markdown(None, settings) == ""
-    stats = IndexStats(papers=3, chunks=7, vectors=7, embedding_model="m", index_name="i", location="/x",
-                       catalog="/c", sources=["/s"])
+    stats = IndexStats(
+        papers=3,
+        chunks=7,
+        vectors=7,
+        embedding_model="m",
+        index_name="i",
+        location="/x",
+        catalog="/c",
+        sources=["/s"],
+    )
     text = status_markdown(stats, _status())
     assert "| Papers indexed | 3 |" in text and "**not reachable**" in text
 

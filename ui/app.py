@@ -36,9 +36,13 @@ EXAMPLES = [
 ANY_YEAR = "Any"
 ALL_CATEGORIES = "All"
 # system fonts: the default theme fonts come from Google Fonts, which a local-only app should not fetch
-THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate", neutral_hue="slate",
-                       font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Arial", "sans-serif"],
-                       font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
+THEME = gr.themes.Soft(
+    primary_hue="indigo",
+    secondary_hue="slate",
+    neutral_hue="slate",
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Arial", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+)
 CSS = """
 .app-header h1 { margin-bottom: 0; }
 .app-header p { margin-top: 4px; color: var(--body-text-color-subdued); }
@@ -75,15 +79,19 @@ CSS = """
 
 def filters_from(year_from: Any, year_to: Any, category: str | None, author: str | None) -> SearchFilters:
     """Filter controls -> SearchFilters; 'Any'/'All'/blank mean no constraint."""
+
     def year(value: Any) -> int | None:
         return None if value in (None, "", ANY_YEAR) else int(value)
 
     low, high = year(year_from), year(year_to)
     if low is not None and high is not None and low > high:
         low, high = high, low
-    return SearchFilters(year_from=low, year_to=high,
-                         category=None if category in (None, "", ALL_CATEGORIES) else category,
-                         author=(author or "").strip() or None)
+    return SearchFilters(
+        year_from=low,
+        year_to=high,
+        category=None if category in (None, "", ALL_CATEGORIES) else category,
+        author=(author or "").strip() or None,
+    )
 
 
 def _default_assistant(settings: Settings, index: PaperIndex) -> Assistant:
@@ -92,8 +100,9 @@ def _default_assistant(settings: Settings, index: PaperIndex) -> Assistant:
     return Assistant(settings, index=index)
 
 
-def build_app(settings: Settings, assistant: Assistant | None = None,
-              index: PaperIndex | None = None) -> gr.Blocks:
+def build_app(
+    settings: Settings, assistant: Assistant | None = None, index: PaperIndex | None = None
+) -> gr.Blocks:
     """Compose the app. Pass `index`/`assistant` to reuse loaded ones (tests); else they are opened here."""
     if index is None:
         index = getattr(assistant, "index", None) or PaperIndex(settings)
@@ -115,16 +124,26 @@ def build_app(settings: Settings, assistant: Assistant | None = None,
         return [ANY_YEAR, *map(str, table.years(index.papers))]
 
     # ------------------------------------------------------------------------------------ handlers
-    def ask(question: str, chat: list[dict] | None, turns: list[Turn] | None, year_from: Any, year_to: Any,
-            category: str | None, author: str | None) -> Iterator[tuple[Any, ...]]:
+    def ask(
+        question: str,
+        chat: list[dict] | None,
+        turns: list[Turn] | None,
+        year_from: Any,
+        year_to: Any,
+        category: str | None,
+        author: str | None,
+    ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer into the chat; the final yield adds source cards and records the turn."""
         question = (question or "").strip()
         turns = list(turns or [])
         if not question:
             yield "", chat or [], gr.skip(), turns
             return
-        chat = [*(chat or []), {"role": "user", "content": md_escape(question)},
-                {"role": "assistant", "content": "_searching the collection…_"}]
+        chat = [
+            *(chat or []),
+            {"role": "user", "content": md_escape(question)},
+            {"role": "assistant", "content": "_searching the collection…_"},
+        ]
         yield "", chat, gr.skip(), turns
         answer: Answer | None = None
         text = ""
@@ -165,8 +184,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None,
         return status_markdown(index.stats(), backend_status())
 
     def header() -> str:
-        return (f"# Paper QA\nAsk questions about {len(index.papers)} research-paper abstracts; "
-                "every claim cites the papers it comes from.")
+        return (
+            f"# Paper QA\nAsk questions about {len(index.papers)} research-paper abstracts; "
+            "every claim cites the papers it comes from."
+        )
 
     def refresh_notice() -> Any:
         text = notice_markdown(backend_status(), settings)
@@ -183,9 +204,16 @@ def build_app(settings: Settings, assistant: Assistant | None = None,
             reindex_lock.release()
         found, count = search_papers(query)
         years = year_choices()
-        return (reindex_markdown(report, before, set(index.papers)), status(), header(), found, count,
-                gr.update(choices=[ALL_CATEGORIES, *table.categories(index.papers)]),
-                gr.update(choices=years), gr.update(choices=years))
+        return (
+            reindex_markdown(report, before, set(index.papers)),
+            status(),
+            header(),
+            found,
+            count,
+            gr.update(choices=[ALL_CATEGORIES, *table.categories(index.papers)]),
+            gr.update(choices=years),
+            gr.update(choices=years),
+        )
 
     # ------------------------------------------------------------------------------------- layout
     with gr.Blocks(title="Paper QA", analytics_enabled=False) as demo:
@@ -195,56 +223,104 @@ def build_app(settings: Settings, assistant: Assistant | None = None,
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
-                    chatbot = gr.Chatbot(label="Conversation", show_label=False, height=580,
-                                         elem_id="chatbot", allow_tags=False, buttons=["copy", "copy_all"],
-                                         feedback_options=None, latex_delimiters=[],
-                                         placeholder="Ask about the papers in the collection. "
-                                                     "Follow-up questions keep the context.")
+                    chatbot = gr.Chatbot(
+                        label="Conversation",
+                        show_label=False,
+                        height=580,
+                        elem_id="chatbot",
+                        allow_tags=False,
+                        buttons=["copy", "copy_all"],
+                        feedback_options=None,
+                        latex_delimiters=[],
+                        placeholder="Ask about the papers in the collection. "
+                        "Follow-up questions keep the context.",
+                    )
                     with gr.Row():
-                        question = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=6,
-                                              max_length=settings.answer.max_question_chars,
-                                              elem_id="question", autofocus=True)
+                        question = gr.Textbox(
+                            placeholder="Ask a question…",
+                            show_label=False,
+                            scale=6,
+                            max_length=settings.answer.max_question_chars,
+                            elem_id="question",
+                            autofocus=True,
+                        )
                         ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                         clear_btn = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
-                    examples = gr.Examples(EXAMPLES, inputs=[question], label="Example questions",
-                                           api_name="load_example", api_visibility="private")
+                    examples = gr.Examples(
+                        EXAMPLES,
+                        inputs=[question],
+                        label="Example questions",
+                        api_name="load_example",
+                        api_visibility="private",
+                    )
                 with gr.Column(scale=2, min_width=320):
                     with gr.Accordion("Filters: year, category, author", open=False):
                         with gr.Row():
-                            year_from = gr.Dropdown(year_choices(), value=ANY_YEAR, label="From year",
-                                                    min_width=100)
-                            year_to = gr.Dropdown(year_choices(), value=ANY_YEAR, label="To year",
-                                                  min_width=100)
-                        category = gr.Dropdown([ALL_CATEGORIES, *table.categories(index.papers)],
-                                               value=ALL_CATEGORIES, label="Category")
+                            year_from = gr.Dropdown(
+                                year_choices(), value=ANY_YEAR, label="From year", min_width=100
+                            )
+                            year_to = gr.Dropdown(
+                                year_choices(), value=ANY_YEAR, label="To year", min_width=100
+                            )
+                        category = gr.Dropdown(
+                            [ALL_CATEGORIES, *table.categories(index.papers)],
+                            value=ALL_CATEGORIES,
+                            label="Category",
+                        )
                         author = gr.Textbox(label="Author", placeholder="part of a name")
-                        gr.Markdown("<small>Papers whose listing gives no date are left out by a year "
-                                    "filter.</small>")
-                    sources = gr.HTML(sources_html(None, {}), label="Sources", elem_id="sources",
-                                      max_height=640, padding=True)
+                        gr.Markdown(
+                            "<small>Papers whose listing gives no date are left out by a year filter.</small>"
+                        )
+                    sources = gr.HTML(
+                        sources_html(None, {}),
+                        label="Sources",
+                        elem_id="sources",
+                        max_height=640,
+                        padding=True,
+                    )
             with gr.Tab("Papers", id="papers"):
                 with gr.Row():
-                    search = gr.Textbox(placeholder="Filter by title, author, category or abstract words…",
-                                        show_label=False, scale=4, elem_id="paper-search")
+                    search = gr.Textbox(
+                        placeholder="Filter by title, author, category or abstract words…",
+                        show_label=False,
+                        scale=4,
+                        elem_id="paper-search",
+                    )
                     count = gr.Markdown(f"{len(index.papers)} of {len(index.papers)} papers")
-                papers_table = gr.Dataframe(table.rows(index.papers), headers=table.HEADERS, datatype="str",
-                                            interactive=False, wrap=True, max_height=460,
-                                            column_widths=["46%", "30%", "12%", "12%"],
-                                            buttons=["fullscreen"], elem_id="papers-table")
+                papers_table = gr.Dataframe(
+                    table.rows(index.papers),
+                    headers=table.HEADERS,
+                    datatype="str",
+                    interactive=False,
+                    wrap=True,
+                    max_height=460,
+                    column_widths=["46%", "30%", "12%", "12%"],
+                    buttons=["fullscreen"],
+                    elem_id="papers-table",
+                )
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         detail = gr.HTML(paper_html(None), padding=True, elem_id="paper-detail")
                     with gr.Column(scale=2):
-                        bib = gr.Code("", language="latex", label="BibTeX (copy with the button)",
-                                      buttons=["copy"], lines=8, interactive=False, wrap_lines=True,
-                                      elem_id="bibtex")
+                        bib = gr.Code(
+                            "",
+                            language="latex",
+                            label="BibTeX (copy with the button)",
+                            buttons=["copy"],
+                            lines=8,
+                            interactive=False,
+                            wrap_lines=True,
+                            elem_id="bibtex",
+                        )
             with gr.Tab("Status", id="status"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     status_md = gr.Markdown(elem_id="status")
                 with gr.Column(scale=2):
                     reindex_btn = gr.Button("Re-index sources", variant="secondary", elem_id="reindex")
-                    reindex_md = gr.Markdown("Reads the registered source files again and embeds only "
-                                             "what changed.", elem_id="reindex-report")
+                    reindex_md = gr.Markdown(
+                        "Reads the registered source files again and embeds only what changed.",
+                        elem_id="reindex-report",
+                    )
 
         # --------------------------------------------------------------------------------- events
         inputs = [question, chatbot, turns, year_from, year_to, category, author]
@@ -254,10 +330,16 @@ def build_app(settings: Settings, assistant: Assistant | None = None,
         clear_btn.click(clear, None, [chatbot, turns, sources, question], api_name="clear", queue=False)
         chatbot.clear(clear, None, [chatbot, turns, sources, question], api_visibility="private")
         search.change(search_papers, search, [papers_table, count], api_name="papers", queue=False)
-        papers_table.select(select_paper, None, [detail, bib], api_name="select_paper",
-                            api_visibility="private")
-        reindex_btn.click(reindex, search, [reindex_md, status_md, title, papers_table, count, category,
-                                           year_from, year_to], api_name="reindex", concurrency_limit=1)
+        papers_table.select(
+            select_paper, None, [detail, bib], api_name="select_paper", api_visibility="private"
+        )
+        reindex_btn.click(
+            reindex,
+            search,
+            [reindex_md, status_md, title, papers_table, count, category, year_from, year_to],
+            api_name="reindex",
+            concurrency_limit=1,
+        )
         demo.load(refresh_notice, None, notice, api_name="notice")
         demo.load(status, None, status_md, api_name="status")
     return demo
@@ -276,8 +358,10 @@ def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     """The warning printed when the app is reachable from other machines without a password."""
     if is_loopback(host) or auth is not None:
         return None
-    return (f"WARNING: serving on {host} without a password: anyone who can reach this machine can use the "
-            "app. Set RAG_UI_AUTH=user:password to require a login.")
+    return (
+        f"WARNING: serving on {host} without a password: anyone who can reach this machine can use the "
+        "app. Set RAG_UI_AUTH=user:password to require a login."
+    )
 
 
 def auth_pair(settings: Settings) -> tuple[str, str] | None:
@@ -287,8 +371,14 @@ def auth_pair(settings: Settings) -> tuple[str, str] | None:
     return user, password
 
 
-def launch(demo: gr.Blocks, settings: Settings, *, host: str | None = None, port: int | None = None,
-           block: bool = True) -> gr.Blocks:
+def launch(
+    demo: gr.Blocks,
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    block: bool = True,
+) -> gr.Blocks:
     """Queue and start the app with the project's theme, auth and binding rules."""
     host = host or settings.ui.host
     port = settings.ui.port if port is None else port
@@ -297,6 +387,16 @@ def launch(demo: gr.Blocks, settings: Settings, *, host: str | None = None, port
     if warning:
         print(warning, file=sys.stderr, flush=True)
     demo.queue(default_concurrency_limit=settings.ui.concurrency)
-    demo.launch(server_name=host, server_port=port, auth=auth, theme=THEME, css=CSS, show_error=True,
-                prevent_thread_lock=not block, footer_links=["api"], mcp_server=False, quiet=not block)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        theme=THEME,
+        css=CSS,
+        show_error=True,
+        prevent_thread_lock=not block,
+        footer_links=["api"],
+        mcp_server=False,
+        quiet=not block,
+    )
     return demo

@@ -25,8 +25,11 @@ def matches(paper: Paper, query: str) -> bool:
 
 def rows(papers: Mapping[str, Paper], query: str = "") -> list[list[str]]:
     """Table rows (cells are plain strings; the Dataframe shows them as text)."""
-    return [[p.title, authors_text(p, 4), date_text(p), p.category or ""]
-            for p in sorted_papers(papers.values()) if matches(p, query)]
+    return [
+        [p.title, authors_text(p, 4), date_text(p), p.category or ""]
+        for p in sorted_papers(papers.values())
+        if matches(p, query)
+    ]
 
 
 def find_by_title(papers: Mapping[str, Paper], title: str) -> Paper | None:

@@ -20,8 +20,13 @@ _MD_SPECIAL = re.compile(r"([\\\[\]$])")
 
 def esc(text: object) -> str:
     """HTML-escape any value; also encodes the characters template engines treat specially."""
-    return (html.escape(str(text), quote=True)
-            .replace("{", "&#123;").replace("}", "&#125;").replace("$", "&#36;").replace("`", "&#96;"))
+    return (
+        html.escape(str(text), quote=True)
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+        .replace("$", "&#36;")
+        .replace("`", "&#96;")
+    )
 
 
 def md_escape(text: str) -> str:
@@ -57,7 +62,7 @@ def answer_markdown(answer: Answer) -> str:
     out: list[str] = []
     last = 0
     for match in CITATION.finditer(answer.text):
-        out.append(md_escape(answer.text[last:match.start()]))
+        out.append(md_escape(answer.text[last : match.start()]))
         for part in match.group(1).split(","):
             n = int(part)
             if n not in known:
@@ -87,8 +92,10 @@ def assistant_message(answer: Answer, banner: str | None = None) -> str:
         parts.append(f"Closest papers in the collection: {near}")
     if answer.flagged:
         count = len(answer.flagged)
-        parts.append(f"⚠ {count} citation{'s' * (count != 1)} not supported by the cited evidence "
-                     "(marked ⚠, see the sources panel).")
+        parts.append(
+            f"⚠ {count} citation{'s' * (count != 1)} not supported by the cited evidence "
+            "(marked ⚠, see the sources panel)."
+        )
     if answer.invalid_citations:
         parts.append(f"{answer.invalid_citations} invalid citation marker(s) were removed.")
     took = f" · {answer.timings.total:.1f} s" if answer.timings.total else ""
@@ -150,13 +157,15 @@ def meta_html(paper: Paper) -> str:
     return f'<div class="meta">{"".join(badges)}</div>' if badges else ""
 
 
-def source_card(n: int, paper: Paper | None, title: str, evidence: list[str], *, cited: bool,
-                flags: list[str]) -> str:
+def source_card(
+    n: int, paper: Paper | None, title: str, evidence: list[str], *, cited: bool, flags: list[str]
+) -> str:
     """One card: number, title, authors, metadata, highlighted evidence, flags, full abstract."""
     classes = "src-card" + (" cited" if cited else "") + (" flagged" if flags else "")
-    head = (f'<div class="src-head"><span class="src-n">[{n}]</span> '
-            f'<span class="src-title">{esc(title)}</span>')
-    head += ('<span class="tag cited-tag">cited</span>' if cited else '<span class="tag">retrieved</span>')
+    head = (
+        f'<div class="src-head"><span class="src-n">[{n}]</span> <span class="src-title">{esc(title)}</span>'
+    )
+    head += '<span class="tag cited-tag">cited</span>' if cited else '<span class="tag">retrieved</span>'
     head += "</div>"
     body = [head]
     if paper is not None and paper.authors:
@@ -165,34 +174,47 @@ def source_card(n: int, paper: Paper | None, title: str, evidence: list[str], *,
     for sentence in evidence:
         body.append(f'<blockquote class="evidence"><mark>{esc(sentence)}</mark></blockquote>')
     for sentence in flags:
-        body.append(f'<div class="flag">⚠ Not supported by this paper\'s evidence: '
-                    f'<q>{esc(sentence)}</q></div>')
+        body.append(
+            f'<div class="flag">⚠ Not supported by this paper\'s evidence: <q>{esc(sentence)}</q></div>'
+        )
     if paper is not None:
-        body.append(f'<details><summary>Abstract</summary><p class="abstract">'
-                    f'{highlight(paper.abstract, evidence)}</p></details>')
+        body.append(
+            f'<details><summary>Abstract</summary><p class="abstract">'
+            f"{highlight(paper.abstract, evidence)}</p></details>"
+        )
     return f'<div class="{classes}" id="src-{n}">{"".join(body)}</div>'
 
 
 def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
     """The sources panel for one answer: cited papers first, then the other papers given."""
     if answer is None:
-        return ('<div class="sources-empty"><b>Sources</b> of each answer appear here: the papers it cites, '
-                'with the evidence highlighted.</div>')
+        return (
+            '<div class="sources-empty"><b>Sources</b> of each answer appear here: the papers it cites, '
+            "with the evidence highlighted.</div>"
+        )
     cited = {c.n for c in answer.citations}
     flags: dict[int, list[str]] = {}
     for flag in answer.flagged:
         flags.setdefault(flag.n, []).append(flag.sentence)
     ordered = sorted(answer.sources, key=lambda s: (s.n not in cited, s.n))
-    cards = [source_card(s.n, papers.get(s.paper_id), s.title, s.evidence, cited=s.n in cited,
-                         flags=flags.get(s.n, [])) for s in ordered]
+    cards = [
+        source_card(
+            s.n, papers.get(s.paper_id), s.title, s.evidence, cited=s.n in cited, flags=flags.get(s.n, [])
+        )
+        for s in ordered
+    ]
     if not cards and answer.nearest:
         items = "".join(f"<li>{esc(c.title)}</li>" for c in answer.nearest)
-        cards.append(f'<div class="sources-empty">The collection does not seem to cover this question. '
-                     f"Closest papers:<ul>{items}</ul></div>")
+        cards.append(
+            f'<div class="sources-empty">The collection does not seem to cover this question. '
+            f"Closest papers:<ul>{items}</ul></div>"
+        )
     if not cards:
         return '<div class="sources-empty">No sources for this answer.</div>'
-    header = (f'<div class="sources-count"><b>Sources</b> · {len(cited)} cited · '
-              f'{len(answer.sources)} retrieved</div>')
+    header = (
+        f'<div class="sources-count"><b>Sources</b> · {len(cited)} cited · '
+        f"{len(answer.sources)} retrieved</div>"
+    )
     return f'<div class="sources">{header}{"".join(cards)}</div>'
 
 
@@ -200,23 +222,48 @@ def paper_html(paper: Paper | None) -> str:
     """The Papers tab's detail view of one paper."""
     if paper is None:
         return '<div class="sources-empty">Select a paper in the table to read its abstract.</div>'
-    return (f'<div class="src-card paper-detail"><div class="src-head"><span class="src-title">'
-            f'{esc(paper.title)}</span></div>'
-            f'<div class="authors">{esc(authors_text(paper, 20) or "authors not listed")}</div>'
-            f'{meta_html(paper)}<p class="abstract">{esc(paper.abstract)}</p></div>')
+    return (
+        f'<div class="src-card paper-detail"><div class="src-head"><span class="src-title">'
+        f"{esc(paper.title)}</span></div>"
+        f'<div class="authors">{esc(authors_text(paper, 20) or "authors not listed")}</div>'
+        f'{meta_html(paper)}<p class="abstract">{esc(paper.abstract)}</p></div>'
+    )
 
 
 # --------------------------------------------------------------------------------------------- BibTeX
 
 _TEX_SPECIAL = re.compile(r"([&%$#_{}])")
-_STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "towards", "toward",
-              "is", "are", "do", "does", "can", "from", "by", "at", "as"}
+_STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "on",
+    "of",
+    "in",
+    "for",
+    "to",
+    "and",
+    "with",
+    "via",
+    "towards",
+    "toward",
+    "is",
+    "are",
+    "do",
+    "does",
+    "can",
+    "from",
+    "by",
+    "at",
+    "as",
+}
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "le", "la", "du", "dos", "das"}
 
 
 def _ascii_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
-                  .decode().lower())
+    return re.sub(
+        r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    )
 
 
 def surname(name: str) -> str:

@@ -26,11 +26,18 @@ def notice_markdown(status: BackendStatus | None, settings: Settings) -> str:
     if status is None or status.backend != "extractive":
         return ""
     if settings.answer.backend == "extractive":
-        return ("**Evidence-only answers** (backend set to extractive): answers quote the abstracts. "
-                "Set `RAG_ANSWER_BACKEND=auto` and start Ollama for written answers.")
+        return (
+            "**Evidence-only answers** (backend set to extractive): answers quote the abstracts. "
+            "Set `RAG_ANSWER_BACKEND=auto` and start Ollama for written answers."
+        )
     model = settings.ollama.model
-    message = md_escape(status.message) if status.message else (
-        f"Evidence-only answers — start Ollama for written answers: `ollama serve`, `ollama pull {model}`")
+    message = (
+        md_escape(status.message)
+        if status.message
+        else (
+            f"Evidence-only answers — start Ollama for written answers: `ollama serve`, `ollama pull {model}`"
+        )
+    )
     return f"⚠ **{message}**"
 
 
@@ -40,23 +47,29 @@ def _table(title: str, rows: list[tuple[str, str]]) -> str:
 
 def status_markdown(stats: IndexStats, status: BackendStatus | None) -> str:
     """Two small tables: what is indexed, and who answers."""
-    index = _table("Index", [
-        ("Papers indexed", str(stats.papers)),
-        ("Chunks indexed", f"{stats.chunks} ({stats.vectors} vectors)"),
-        ("Embedding model", _code(stats.embedding_model)),
-        ("Index name", _code(stats.index_name)),
-        ("Vector store", _code(stats.location)),
-        ("Sources", "<br>".join(_code(s) for s in stats.sources) or "none"),
-    ])
+    index = _table(
+        "Index",
+        [
+            ("Papers indexed", str(stats.papers)),
+            ("Chunks indexed", f"{stats.chunks} ({stats.vectors} vectors)"),
+            ("Embedding model", _code(stats.embedding_model)),
+            ("Index name", _code(stats.index_name)),
+            ("Vector store", _code(stats.location)),
+            ("Sources", "<br>".join(_code(s) for s in stats.sources) or "none"),
+        ],
+    )
     if status is None:
         return index + "\n\n_Backend status unavailable._"
-    backend = _table("Answering", [
-        ("LLM backend", _code(status.backend)),
-        ("Model", _code(status.model) if status.model else "none (evidence-only answers)"),
-        ("Ollama", "reachable" if status.ollama_reachable else "**not reachable**"),
-        ("Ollama model pulled", "yes" if status.ollama_model_present else "no"),
-        ("Note", md_escape(status.message) or "—"),
-    ])
+    backend = _table(
+        "Answering",
+        [
+            ("LLM backend", _code(status.backend)),
+            ("Model", _code(status.model) if status.model else "none (evidence-only answers)"),
+            ("Ollama", "reachable" if status.ollama_reachable else "**not reachable**"),
+            ("Ollama model pulled", "yes" if status.ollama_model_present else "no"),
+            ("Note", md_escape(status.message) or "—"),
+        ],
+    )
     return f"{index}\n\n{backend}"
 
 
@@ -66,10 +79,15 @@ def reindex_markdown(report: IngestReport, before: set[str], after: set[str]) ->
     if not report.embedded and not report.removed and not added and not removed:
         headline = "**Index up to date** — nothing changed."
     else:
-        headline = (f"**Re-indexed:** {added} paper(s) added, {removed} removed; "
-                    f"{report.embedded} chunk(s) embedded, {report.removed} removed.")
-    lines = [headline, f"{report.papers} papers, {report.chunks} chunks from {report.files} file(s) "
-                       f"in {report.seconds:.1f} s."]
+        headline = (
+            f"**Re-indexed:** {added} paper(s) added, {removed} removed; "
+            f"{report.embedded} chunk(s) embedded, {report.removed} removed."
+        )
+    lines = [
+        headline,
+        f"{report.papers} papers, {report.chunks} chunks from {report.files} file(s) "
+        f"in {report.seconds:.1f} s.",
+    ]
     lines += [f"- skipped: {md_escape(str(p))}" for p in report.problems[:20]]
     if len(report.problems) > 20:
         lines.append(f"- … and {len(report.problems) - 20} more")

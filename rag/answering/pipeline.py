@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rag.answering.conversation import ResolvedQuestion, accept_condensed, resolve
@@ -379,7 +379,7 @@ class Assistant:
     def _abstained(
         self,
         run: _Run,
-        hits: list[PaperHit] | list[Evidence],
+        hits: Sequence[PaperHit | Evidence],
         standalone: str | None,
         backend: str,
         model: str | None,
