@@ -53,6 +53,15 @@ def corpus_index(corpus_settings: Settings, embedder: OnnxEmbedder) -> PaperInde
     return index
 
 
+@pytest.fixture
+def on_corpus(
+    monkeypatch: pytest.MonkeyPatch, corpus_settings: Settings, corpus_index: PaperIndex
+) -> PaperIndex:
+    """Point the CLI (which reads RAG_DATA_DIR) at the session's bundled-corpus index."""
+    monkeypatch.setenv("RAG_DATA_DIR", str(corpus_settings.data_dir))
+    return corpus_index
+
+
 @pytest.fixture(scope="session")
 def gguf_path() -> Path:
     """The small real GGUF model (Gemma 3 270M) that `make models` puts in .models/."""

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from rag.cli import EXIT_ERROR, EXIT_SKIPPED, app
 from rag.indexing.index import PaperIndex
-from rag.settings import Settings
 
 runner = CliRunner()
 PAPER_FIELDS = {
@@ -27,14 +26,6 @@ PAPER_FIELDS = {
     "has_code",
     "sources",
 }
-
-
-@pytest.fixture
-def on_corpus(
-    monkeypatch: pytest.MonkeyPatch, corpus_settings: Settings, corpus_index: PaperIndex
-) -> PaperIndex:
-    monkeypatch.setenv("RAG_DATA_DIR", str(corpus_settings.data_dir))
-    return corpus_index
 
 
 def test_papers_json_lists_every_paper_once(on_corpus: PaperIndex) -> None:

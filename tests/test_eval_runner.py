@@ -24,14 +24,6 @@ THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
 OUTPUT_FILES = ("results.jsonl", "summary.json", "report.md", *CHART_FILES)
 
 
-@pytest.fixture
-def on_corpus(
-    monkeypatch: pytest.MonkeyPatch, corpus_settings: Settings, corpus_index: PaperIndex
-) -> PaperIndex:
-    monkeypatch.setenv("RAG_DATA_DIR", str(corpus_settings.data_dir))
-    return corpus_index
-
-
 def bundled_lines() -> list[dict[str, Any]]:
     return [json.loads(line) for line in DEFAULT_QA.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -12,23 +12,10 @@ import re
 from pydantic import Field
 
 from rag.models import Record, SearchFilters, Turn
+from rag.parsing.common import MONTH_NAMES
 
 _YEAR = r"((?:19|20)\d\d)"
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTH = r"(?:(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+)?"
+_MONTH = r"(?:(" + "|".join(m.capitalize() for m in MONTH_NAMES) + r")\s+)?"
 _RANGE = re.compile(
     rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|through)\s+{_YEAR}\b"
     rf"|\b(?:from\s+)?{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b",
@@ -152,7 +139,7 @@ def _extract(question: str) -> tuple[SearchFilters, int | None, str]:
             groups = [g for g in m.groups() if g]
             year = int(groups[-1])
             if len(groups) == 2:
-                month = _MONTHS.index(groups[0].lower()) + 1
+                month = MONTH_NAMES.index(groups[0].lower()) + 1
             found.update(year_from=year, year_to=year)
             cut(m)
     if m := _NAMED.search(rest):

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from rag.models import Paper, ParseProblem
-from rag.parsing.common import collapse_ws, make_date, problem
+from rag.parsing.common import collapse_ws, listed_author_count, make_date, problem
 from rag.parsing.ids import paper_id
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -86,7 +86,7 @@ def record_to_paper(obj: dict[str, Any], source: str) -> Paper | str:
         abstract=abstract,
         authors=authors,
         authors_truncated=truncated,
-        author_count=len(authors) if authors and not truncated else None,
+        author_count=listed_author_count(authors, truncated),
         published=published,
         date_text=date_text,
         category=category_group(obj.get("categories") if isinstance(obj.get("categories"), str) else None),

@@ -15,7 +15,7 @@ import bibtexparser
 
 from rag.models import Paper, ParseProblem
 from rag.parsing.arxiv_jsonl import category_group
-from rag.parsing.common import collapse_ws, make_date, month_number, problem
+from rag.parsing.common import collapse_ws, listed_author_count, make_date, month_number, problem
 from rag.parsing.ids import paper_id
 
 _ACCENTS = {
@@ -199,7 +199,7 @@ def parse_bibtex(text: str, source: str) -> tuple[list[Paper], list[ParseProblem
                 abstract=abstract,
                 authors=authors,
                 authors_truncated=truncated,
-                author_count=len(authors) if authors and not truncated else None,
+                author_count=listed_author_count(authors, truncated),
                 published=published,
                 date_text=date_text,
                 category=category_group(primary) if primary else None,

@@ -11,24 +11,22 @@ from datetime import date
 
 from rag.models import ParseProblem
 
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 MONTHS: dict[str, int] = {}
-for _i, _name in enumerate(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ],
-    start=1,
-):
+for _i, _name in enumerate(MONTH_NAMES, start=1):
     MONTHS[_name] = _i
     MONTHS[_name[:3]] = _i
 MONTHS["sept"] = 9
@@ -79,3 +77,8 @@ def problem(source: str, message: str, entry: str | None = None) -> ParseProblem
     if len(msg) > 300:
         msg = msg[:297] + "..."
     return ParseProblem(source=source, entry=collapse_ws(entry) if entry else None, message=msg)
+
+
+def listed_author_count(authors: list[str], truncated: bool) -> int | None:
+    """The count a complete author list implies; unknown when the list is cut ("et al.") or absent."""
+    return len(authors) if authors and not truncated else None

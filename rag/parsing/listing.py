@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from rag.models import Paper, ParseProblem
-from rag.parsing.common import DATE_PATTERN, collapse_ws, make_date, problem
+from rag.parsing.common import DATE_PATTERN, collapse_ws, listed_author_count, make_date, problem
 from rag.parsing.ids import paper_id
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -191,7 +191,7 @@ def _parse_profile(lines: list[tuple[int, str]], source: str) -> tuple[list[Pape
                 abstract=collapse_ws(abstract),
                 authors=authors,
                 authors_truncated=truncated,
-                author_count=None if truncated or not authors else len(authors),
+                author_count=listed_author_count(authors, truncated),
                 published=make_date(head.group("year"), head.group("month"), head.group("day")),
                 date_text=date_text,
                 category=head.group("cat"),
