@@ -31,7 +31,8 @@ chat: install
 ## Every test: installs the dev tools, Chromium for the browser test and the small GGUF model.
 test: install-dev browser models
 	$(BIN)/python -m pytest -q
-	$(BIN)/rag eval --backend extractive --retrieval all --out eval/out --gate eval/thresholds.json
+	RAG_DATA_DIR=$(CURDIR)/.rag/test-index $(BIN)/rag eval --backend extractive --retrieval all \
+	  --out eval/out --gate eval/thresholds.json
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

@@ -21,6 +21,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 
+# Bump when the way vectors are computed changes (pooling, tokenisation, the embedded text), so that an
+# index built by older code gets a new name instead of mixing old and new vectors.
+EMBEDDING_PIPELINE_VERSION = 2
+
 Backend = Literal["auto", "ollama", "llamacpp", "extractive"]
 SearchMode = Literal["bm25", "dense", "hybrid"]
 
@@ -144,6 +148,7 @@ class Settings(BaseSettings):
             "max_tokens": self.embedding.max_tokens,
             "onnx": self.embedding.onnx_package,
             "chunking": self.chunking.model_dump(),
+            "pipeline": EMBEDDING_PIPELINE_VERSION,
         }
         digest = hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:10]
         slug = re.sub(r"[^a-z0-9]+", "-", self.embedding.model_name.lower()).strip("-")
