@@ -77,6 +77,9 @@ def ingest(
     report = index.ingest(targets, replace=replace, progress=progress)
     for problem in report.problems:
         typer.echo(f"skipped: {problem}", err=True)
+    from rag.answering import Assistant
+
+    Assistant(settings, index=index).prepare_evidence()
     typer.echo(
         f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "
         f"{report.embedded}, removed {report.removed}, {len(report.problems)} skipped "
@@ -256,6 +259,9 @@ def ask(
         fail(f"unknown backend {backend!r}; use auto, ollama, llamacpp or extractive")
     settings = settings_from_env()
     assistant = Assistant(settings, index=open_index(settings))
+    if not assistant.evidence_file.exists():
+        typer.echo("Embedding the abstracts' sentences for evidence (once per index) ...", err=True)
+        assistant.prepare_evidence()
     answer: Answer | None = None
     try:
         for item in assistant.stream(question, backend=backend):

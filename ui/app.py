@@ -108,6 +108,8 @@ def build_app(
         index = getattr(assistant, "index", None) or PaperIndex(settings)
         index.ensure_ingested()
     bot = assistant or _default_assistant(settings, index)
+    # sentence vectors for evidence, once per index, without holding up the page
+    threading.Thread(target=bot.prepare_evidence, name="prepare-evidence", daemon=True).start()
     reindex_lock = threading.Lock()
     banner: dict[str, str | None] = {"message": None}  # the notice the page shows; answers don't repeat it
 
@@ -200,6 +202,7 @@ def build_app(
         try:
             before = set(index.papers)
             report = index.ingest([])
+            bot.prepare_evidence()
         finally:
             reindex_lock.release()
         found, count = search_papers(query)

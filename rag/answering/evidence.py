@@ -8,10 +8,15 @@ a question asking for a number favours sentences that contain one.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from pydantic import Field
@@ -185,12 +190,21 @@ class Evidence(Record):
         return [s.text for s in sorted(self.ranked[:k], key=lambda s: s.position)]
 
 
-class EvidenceSelector:
-    """Scores abstract sentences against a question; sentence vectors are cached per paper (thread-safe)."""
+def _paper_key(paper: Paper) -> str:
+    """Stable across processes (unlike hash()), and new whenever the title or abstract changes."""
+    digest = hashlib.sha256(f"{paper.title}\n{paper.abstract}".encode()).hexdigest()[:16]
+    return f"{paper.id}:{digest}"
 
-    def __init__(self, embedder: OnnxEmbedder, cache_size: int = 4096) -> None:
+
+class EvidenceSelector:
+    """Scores abstract sentences against a question; sentence vectors are cached per paper (thread-safe).
+
+    Saved beside the index, the cache lets a new process answer its first question as fast as a warm one.
+    """
+
+    def __init__(self, embedder: OnnxEmbedder, cache_size: int = 20_000) -> None:
         self.embedder = embedder
-        self._cache: dict[tuple[str, int], tuple[list[str], np.ndarray]] = {}
+        self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
         self._by_text: dict[str, np.ndarray] = {}
         self.idf: dict[str, float] = {}
         self._cache_size = cache_size
@@ -207,7 +221,7 @@ class EvidenceSelector:
 
     def sentences(self, papers: Sequence[Paper]) -> list[tuple[list[str], np.ndarray]]:
         """(sentences, vectors) for each paper; the title is embedded as the last row."""
-        keys = [(p.id, hash((p.title, p.abstract))) for p in papers]
+        keys = [_paper_key(p) for p in papers]
         with self._lock:
             missing = [(k, p) for k, p in zip(keys, papers, strict=True) if k not in self._cache]
         if missing:
@@ -226,6 +240,47 @@ class EvidenceSelector:
                     offset += len(sents) + 1
         with self._lock:
             return [self._cache[k] for k in keys]
+
+    def prepare(self, papers: Sequence[Paper], batch: int = 64) -> int:
+        """Embed the sentences of every paper not cached yet; returns how many papers that took."""
+        with self._lock:
+            missing = [p for p in papers if _paper_key(p) not in self._cache]
+        for start in range(0, len(missing), batch):
+            self.sentences(missing[start : start + batch])
+        return len(missing)
+
+    def save(self, path: Path, papers: Sequence[Paper]) -> None:
+        """Write the cached vectors of these papers (others are dropped), atomically."""
+        with self._lock:
+            entries = [(k, self._cache[k]) for k in map(_paper_key, papers) if k in self._cache]
+        if not entries:
+            return
+        meta = json.dumps([[k, sents] for k, (sents, _) in entries])
+        vectors = np.vstack([rows for _, (_, rows) in entries]).astype(np.float32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp.npz")
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, meta=np.array(meta), vectors=vectors)
+        os.replace(tmp, path)
+
+    def load(self, path: Path) -> int:
+        """Read vectors saved by `save`; returns the number of papers loaded (0 without a usable file)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                vectors = data["vectors"]
+        except (OSError, ValueError, KeyError):
+            return 0
+        if vectors.ndim != 2 or vectors.shape[1] != self.embedder.dimension:
+            return 0
+        offset = 0
+        with self._lock:
+            for key, sents in meta:
+                rows = vectors[offset : offset + len(sents) + 1]
+                offset += len(sents) + 1
+                self._cache[key] = (sents, rows)
+                self._by_text.update(zip(sents, rows, strict=False))
+        return len(meta)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for texts, reusing those of sentences already embedded (citation checks need both)."""

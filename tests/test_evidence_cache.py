@@ -1,0 +1,50 @@
+"""Sentence vectors for evidence are prepared once per index and reused by every later process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.answering import Assistant
+from rag.indexing.embedder import OnnxEmbedder
+from rag.indexing.index import PaperIndex
+from rag.settings import Settings
+
+LISTING = "Daily Papers\n\n{title}\n\n{abstract}\n\n  • 2 authors\n·\nMar 3, 2025\n"
+
+
+def write(path: Path, abstract: str) -> Path:
+    papers = [("Kelp Forest Mapping", abstract), ("Lichen Growth Models", "Lichens grow slowly. We model it.")]
+    path.write_text("\n".join(LISTING.format(title=t, abstract=a) for t, a in papers), encoding="utf-8")
+    return path
+
+
+def test_prepared_vectors_are_saved_loaded_and_refreshed(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+    source = write(tmp_path / "papers.txt", "Kelp forests are mapped from drones. Cover fell by 30%.")
+    index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    index.ingest([source], progress=False)
+
+    first = Assistant(index.settings, index=index)
+    assert first.prepare_evidence() == 2 and first.evidence_file.exists()
+    assert first.prepare_evidence() == 0
+
+    second = Assistant(index.settings, index=index)  # a new process would do the same: load, embed nothing
+    assert second.prepare_evidence() == 0
+    hits = second.searcher.search("how much kelp cover was lost", k=1)
+    best = second.selector.rank("how much kelp cover was lost", hits)[0].ranked[0]
+    assert best.text == "Cover fell by 30%."
+
+    write(source, "Kelp forests are mapped from satellites. Cover fell by 45%.")
+    index.ingest([], progress=False)
+    third = Assistant(index.settings, index=index)
+    assert third.prepare_evidence() == 1  # only the edited paper
+    hits = third.searcher.search("how much kelp cover was lost", k=1)
+    assert third.selector.rank("how much kelp cover was lost", hits)[0].ranked[0].text == "Cover fell by 45%."
+
+
+def test_a_damaged_file_is_ignored(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+    source = write(tmp_path / "papers.txt", "Kelp forests are mapped from drones.")
+    index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    index.ingest([source], progress=False)
+    assistant = Assistant(index.settings, index=index)
+    assistant.evidence_file.write_bytes(b"not an npz file")
+    assert Assistant(index.settings, index=index).prepare_evidence() == 2
