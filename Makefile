@@ -53,7 +53,8 @@ fix: install-dev
 	$(BIN)/ruff format .
 
 bench: install-dev models
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.index_bench
+	$(BIN)/python -m bench.answer_bench
 
 eval: install
 	$(BIN)/rag eval --retrieval all --out eval/out

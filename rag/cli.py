@@ -214,6 +214,7 @@ def eval_(
         from rag.answering import Assistant
 
         assistant = Assistant(settings, index=index)
+        assistant.prepare_evidence()  # as the app and `rag ask` do, so latencies are those users see
         outcome = evaluate(
             index,
             assistant,
