@@ -36,6 +36,8 @@ _ASKS_AUTHORS = re.compile(r"\b(authors?|who\s+(wrote|are|is|wrote)|written\s+by
 LIST_FLOOR, LIST_MARGIN, LIST_MAX = 0.35, 0.25, 10
 # fact answers: other papers named after the lead when this close to it
 RELATED_MARGIN, RELATED_MAX = 0.15, 3
+# fact answers: papers this close to the best sentence score are tied for the lead
+LEAD_TIE = 0.05
 
 
 class Composition(Record):
@@ -91,6 +93,8 @@ def compose(
     chosen = relevant(evidence, kind)
     if not chosen:
         return Composition(text="")
+    if kind != "list":
+        chosen = lead_first(question, evidence, chosen)
     sources = [_source(i, e, evidence_sentences) for i, e in enumerate(chosen, start=1)]
     if kind == "list":
         count = f"{len(chosen)} paper{'s' if len(chosen) != 1 else ''} in the collection"
@@ -114,6 +118,24 @@ def compose(
     return Composition(text="\n".join(lines), sources=sources)
 
 
+def lead_first(question: str, evidence: list[Evidence], chosen: list[Evidence]) -> list[Evidence]:
+    """Settle a near-tie for the lead by what the question asks for, then by the search's own ranking.
+
+    Sentence scores of two papers on one topic differ by noise ("What accuracy did the gait-video paper
+    report?": 0.353 vs 0.348); the paper stating a percentage, first for both BM25 and dense, should lead.
+    """
+    top = lead_score(chosen[0])
+    asked = answer_type(question)
+    tied = [e for e in evidence if lead_score(e) >= top - LEAD_TIE]
+
+    def preference(e: Evidence) -> tuple[bool, float]:
+        states = bool(asked) and any(states_answer_type(s.text, asked) for s in e.ranked)
+        return (not states, -e.hit_score)
+
+    lead = min(tied, key=preference)
+    return [lead, *(e for e in chosen if e.paper.id != lead.paper.id)][: RELATED_MAX + 1]
+
+
 def lead_sentences(question: str, lead: Evidence, most: int = 3) -> list[ScoredSentence]:
     """What a fact answer quotes, in the abstract's order: the best sentence; for a question asking for
     numbers, every sentence close to the best stating one ("how many sequences, and how many subjects?")."""
@@ -125,7 +147,9 @@ def lead_sentences(question: str, lead: Evidence, most: int = 3) -> list[ScoredS
         # "1874 sequences", "400 subjects": a number counting what the question names goes first
         terms = set(content_terms(question))
         numbers.sort(key=lambda s: not _counts_a_term(s.text, terms))
-        chosen = numbers[:most] or [best]
+        # none near the best: the best sentence stating the asked kind still answers "what accuracy?"
+        stating = [s for s in lead.ranked if states_answer_type(s.text, asked)][:1]
+        chosen = numbers[:most] or [best, *(s for s in stating if s.position != best.position)]
     else:
         chosen = [best] + [s for s in lead.ranked[1:2] if s.score >= best.score - 0.05]
     return sorted(chosen, key=lambda s: s.position)
