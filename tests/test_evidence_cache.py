@@ -13,7 +13,10 @@ LISTING = "Daily Papers\n\n{title}\n\n{abstract}\n\n  • 2 authors\n·\nMar 3, 
 
 
 def write(path: Path, abstract: str) -> Path:
-    papers = [("Kelp Forest Mapping", abstract), ("Lichen Growth Models", "Lichens grow slowly. We model it.")]
+    papers = [
+        ("Kelp Forest Mapping", abstract),
+        ("Lichen Growth Models", "Lichens grow slowly. We model it."),
+    ]
     path.write_text("\n".join(LISTING.format(title=t, abstract=a) for t, a in papers), encoding="utf-8")
     return path
 
