@@ -3,8 +3,8 @@
 * pinned model (``--judge-model``, default ``RAG_EVAL_JUDGE_MODEL`` or the configured Ollama model), sampled
   at temperature 0 with a fixed seed and JSON output;
 * verdicts cached on disk under ``<data dir>/eval-judge-cache/<key>.json`` where the key is
-  :func:`judge_cache_key` -- the sha256 of question + answer + context + judge model -- so re-running an
-  unchanged answer never calls the model again;
+  :func:`judge_cache_key` -- the sha256 of question + answer + context + judge model + the judge prompt
+  (prompts/judge.md) -- so re-running an unchanged answer never calls the model again;
 * reported apart from the deterministic metrics (``summary["judge"]`` and ``results[i]["judge"]``).
 """
 
@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import Field, ValidationError
 
+from rag.answering.prompts import load_prompt
 from rag.models import Record
 from rag.settings import Settings
 
@@ -34,18 +35,14 @@ __all__ = [
     "summarize_verdicts",
 ]
 
-JUDGE_PROMPT_VERSION = 1  # part of the cache key: a changed prompt never reuses old verdicts
+JUDGE_PROMPT_VERSION = 1  # part of the cache key, with the prompt text's hash (see judge_cache_key)
+JUDGE_PROMPT = "judge"  # prompts/judge.md: the judge's system prompt
 SCORES = {"correct": 1.0, "partially_correct": 0.5, "incorrect": 0.0}
 
-SYSTEM = """You grade answers of a research-paper question-answering assistant.
-You get the QUESTION, a REFERENCE answer written by an expert, the CONTEXT (paper excerpts the assistant was
-shown) and the assistant's ANSWER. Judge whether the ANSWER is correct with respect to the REFERENCE:
-- "correct": it states the substance of the reference and nothing that contradicts it or the context;
-- "partially_correct": it gets part of it right, or misses important papers or facts;
-- "incorrect": it is wrong, contradicts the reference, or invents facts; if the reference says the
-  collection does not cover the question, only an answer that says so (abstains) is correct.
-Reply with JSON only:
-{"verdict": "correct" | "partially_correct" | "incorrect", "reason": "<one sentence>"}"""
+
+def judge_prompt() -> str:
+    """The judge's system prompt, read from prompts/judge.md by the app's prompt loader."""
+    return load_prompt(JUDGE_PROMPT)
 
 
 class JudgeError(RuntimeError):
@@ -65,10 +62,14 @@ class ChatClient(Protocol):
 
 
 def judge_cache_key(question: str, answer: str, context: str, model: str) -> str:
-    """sha256 (hex) of the question, answer, context and judge model (and the prompt version)."""
+    """sha256 (hex) of the question, answer, context and judge model, plus the judge prompt.
+
+    The prompt enters twice: :data:`JUDGE_PROMPT_VERSION` and the sha256 of the text of prompts/judge.md, so
+    an edited prompt file never reuses old verdicts even if nobody bumps the version."""
     payload = json.dumps(
         {
             "v": JUDGE_PROMPT_VERSION,
+            "prompt": hashlib.sha256(judge_prompt().encode("utf-8")).hexdigest(),
             "question": question,
             "answer": answer,
             "context": context,
@@ -147,7 +148,7 @@ class Judge:
         try:
             reply = self.client.chat(
                 model=self.model,
-                messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}],
+                messages=[{"role": "system", "content": judge_prompt()}, {"role": "user", "content": prompt}],
                 options={"temperature": 0, "seed": 0},
                 format="json",
                 stream=False,

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +16,13 @@ from typer.testing import CliRunner
 from eval.gate import GateFileError, Threshold, check_gate, load_thresholds
 from eval.judge import Judge, JudgeError, judge_cache_key, summarize_verdicts
 from eval.report import ANSWER_METRICS, CHART_FILES, percentile
-from eval.runner import DEFAULT_QA, RETRIEVAL_METRICS, evaluate, numbers_not_in, parse_modes, score_question
-from eval.schema import QACase, ResolvedCase, load_cases
+from eval.runner import DEFAULT_QA, RETRIEVAL_METRICS, numbers_not_in, parse_modes, score_question
+from eval.schema import QACase, ResolvedCase
 from rag.cli import EXIT_ERROR, app
 from rag.indexing.index import PaperIndex
 from rag.models import Answer, Citation, Source
 from rag.settings import PROJECT_ROOT, Settings
+from tests.support.fake_ollama import FakeOllama, serving
 
 runner = CliRunner()
 THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
@@ -363,6 +368,17 @@ def test_helpers() -> None:
 
 
 # ------------------------------------------------------------------------------------------ judge
+# The judge's Ollama path runs against tests/support/fake_ollama.py, whose replies a real GGUF model (Gemma 3
+# 270M, a base model) generates at temperature 0 under the JSON grammar that "format": "json" asks for.
+# Nothing here is canned text: the tests assert what holds for whatever that model writes.
+
+JUDGE_TAG = "judge-test:latest"
+JUDGE_CASE = (
+    "Which paper introduced the Transformer?",
+    "Attention Is All You Need [1].",
+    "The Transformer was introduced in Attention Is All You Need [1].",
+    "[1] Attention Is All You Need (2017)\n- We propose the Transformer, based solely on attention.",
+)
 
 
 def test_judge_cache_key_is_a_pure_function_of_its_four_inputs() -> None:
@@ -377,69 +393,126 @@ def test_judge_cache_key_is_a_pure_function_of_its_four_inputs() -> None:
     assert judge_cache_key("qa", "", "c", "m") != judge_cache_key("q", "a", "c", "m")  # no ambiguous joins
 
 
-class StubClient:
-    def __init__(self, reply: str) -> None:
-        self.reply, self.calls = reply, []  # type: ignore[var-annotated]
+def test_judge_prompt_is_a_file_and_its_text_is_in_the_cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eval.judge as judge_module
+    from rag.answering.prompts import load_prompt
 
-    def chat(self, **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(kwargs)
-        return {"message": {"content": self.reply}}
-
-
-def test_judge_caches_verdicts_on_disk(settings: Settings, tmp_path: Path) -> None:
-    client = StubClient('{"verdict": "partially_correct", "reason": "misses one paper"}')
-    judge = Judge(settings, "judge-model:1b", cache_dir=tmp_path / "cache", client=client)
-    first = judge.grade("q", "reference", "answer", "[1] Paper: evidence")
-    assert first.verdict == "partially_correct" and first.score == 0.5 and not first.cached
-    call = client.calls[0]
-    assert call["model"] == "judge-model:1b" and call["options"]["temperature"] == 0
-    again = Judge(settings, "judge-model:1b", cache_dir=tmp_path / "cache", client=client)
-    second = again.grade("q", "reference", "answer", "[1] Paper: evidence")
-    assert second.cached and second.verdict == first.verdict and len(client.calls) == 1
-    assert (
-        tmp_path / "cache" / f"{judge_cache_key('q', 'answer', '[1] Paper: evidence', 'judge-model:1b')}.json"
-    ).is_file()
-    other = Judge(settings, "other-model", cache_dir=tmp_path / "cache", client=client)
-    other.grade("q", "reference", "answer", "[1] Paper: evidence")
-    assert len(client.calls) == 2  # a different judge model is never served another model's verdict
-    block = summarize_verdicts("judge-model:1b", [("fact", first), ("topic", second)])
-    assert (
-        block["n"] == 2
-        and block["mean_score"] == 0.5
-        and block["cached"] == 1
-        and block["correct_rate"] == 0.0
-    )
+    assert judge_module.judge_prompt() == load_prompt("judge") and '"verdict"' in load_prompt("judge")
+    assert (PROJECT_ROOT / "prompts" / "judge.md").is_file()
+    key = judge_cache_key("q", "a", "c", "m")
+    monkeypatch.setattr(judge_module, "judge_prompt", lambda: load_prompt("judge") + "\nBe strict.")
+    assert judge_cache_key("q", "a", "c", "m") != key  # an edited prompt never reuses old verdicts
 
 
-def test_judge_failures_are_one_line_errors(settings: Settings, tmp_path: Path) -> None:
-    judge = Judge(settings, "m", cache_dir=tmp_path, client=StubClient("I think it is fine"))
-    with pytest.raises(JudgeError, match="unparseable"):
-        judge.grade("q", "r", "a", "c")
-    assert not list(tmp_path.glob("*.json"))  # nothing cached
+@dataclass
+class JudgeServer:
+    fake: FakeOllama
+    url: str
 
 
-def test_judge_verdicts_are_reported_apart_from_the_metrics(
-    corpus_index: PaperIndex, corpus_settings: Settings, tmp_path: Path
+@pytest.fixture(scope="module")
+def judge_server(gguf_path: Path) -> Iterator[JudgeServer]:
+    """The GGUF loads once for this module. 4096 tokens of context hold an eval case with its papers;
+    64 generated tokens are enough for a verdict and keep the tests quick."""
+    fake = FakeOllama(gguf_path, JUDGE_TAG, n_ctx=4096, n_threads=2, num_predict=64)
+    with serving(fake) as url:
+        yield JudgeServer(fake, url)
+
+
+def judge_settings(settings: Settings, server: JudgeServer) -> Settings:
+    return settings.model_copy(update={"ollama": settings.ollama.model_copy(update={"host": server.url})})
+
+
+def chat_requests(server: JudgeServer) -> list[dict[str, Any]]:
+    """What the fake server received on /api/chat, in order (its request log)."""
+    return [body for method, path, body in server.fake.requests if method == "POST" and path == "/api/chat"]
+
+
+@pytest.mark.slow
+def test_judge_grades_through_ollama_and_caches_verdicts_on_disk(
+    judge_server: JudgeServer, settings: Settings, tmp_path: Path
 ) -> None:
-    from rag.answering import Assistant
+    from eval.judge import SCORES, judge_prompt
 
-    cases = load_cases(DEFAULT_QA)[:2]
-    client = StubClient('{"verdict": "correct", "reason": "states both papers"}')
-    judge = Judge(corpus_settings, "judge:1b", cache_dir=tmp_path / "cache", client=client)
-    outcome = evaluate(
-        corpus_index,
-        Assistant(corpus_settings, index=corpus_index),
-        cases,
-        backend="extractive",
-        modes=["hybrid"],
-        out=tmp_path / "out",
-        judge=judge,
-        progress=False,
+    settings = judge_settings(settings, judge_server)
+    cache = tmp_path / "cache"
+    before = len(chat_requests(judge_server))
+    judge = Judge(settings, JUDGE_TAG, cache_dir=cache)
+    # JSON-constrained output from the real model: it parses (at temperature 0 this is deterministic)
+    first = judge.grade(*JUDGE_CASE)
+    assert first.verdict in SCORES and first.score == SCORES[first.verdict] and not first.cached
+    assert first.model == JUDGE_TAG and "\n" not in first.reason
+    requests = chat_requests(judge_server)[before:]
+    assert len(requests) == 1 and judge.calls == 1
+    sent = requests[0]
+    assert sent["model"] == JUDGE_TAG and sent["format"] == "json" and sent["stream"] is False
+    assert sent["options"]["temperature"] == 0 and sent["options"]["seed"] == 0
+    assert sent["messages"][0] == {"role": "system", "content": judge_prompt()}
+    question, _, answer, context = JUDGE_CASE
+    path = cache / f"{judge_cache_key(question, answer, context, JUDGE_TAG)}.json"
+    assert path.is_file() and json.loads(path.read_text())["verdict"] == first.verdict
+
+    again = Judge(settings, JUDGE_TAG, cache_dir=cache)
+    second = again.grade(*JUDGE_CASE)
+    assert second.cached and second.verdict == first.verdict and second.reason == first.reason
+    assert again.calls == 0 and len(chat_requests(judge_server)) == before + 1  # the server was not asked
+    # the same server model under another pinned name is another cache key: graded afresh, cached apart
+    untagged = Judge(settings, "judge-test", cache_dir=cache).grade(*JUDGE_CASE)
+    assert not untagged.cached and chat_requests(judge_server)[-1]["model"] == "judge-test"
+    assert len(chat_requests(judge_server)) == before + 2 and len(list(cache.glob("*.json"))) == 2
+
+    block = summarize_verdicts(JUDGE_TAG, [("fact", first), ("topic", second)])
+    assert block["n"] == 2 and block["cached"] == 1 and block["mean_score"] == first.score
+    assert block["correct_rate"] == (1.0 if first.verdict == "correct" else 0.0)
+
+
+@pytest.mark.slow
+def test_judge_failures_are_one_line_errors(
+    judge_server: JudgeServer, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = judge_settings(settings, judge_server)
+    # a different judge model is a different cache key: its grading goes to the server, never to the cache
+    Judge(settings, JUDGE_TAG, cache_dir=tmp_path).grade(*JUDGE_CASE)
+    cached = set(tmp_path.glob("*.json"))
+    before = len(chat_requests(judge_server))
+    with pytest.raises(JudgeError) as missing:
+        Judge(settings, "other-judge:1b", cache_dir=tmp_path).grade(*JUDGE_CASE)
+    assert chat_requests(judge_server)[before:][0]["model"] == "other-judge:1b"
+    message = str(missing.value)
+    assert (
+        "\n" not in message and message.startswith("judge other-judge:1b failed") and "not found" in message
     )
-    block = outcome.summary["judge"]
-    assert block["status"] == "ok" and block["model"] == "judge:1b" and block["n"] == 2
-    assert block["correct_rate"] == 1.0 and block["errors"] == 0
-    assert all("judge" not in key for key in outcome.summary["answer"])
-    rows = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
-    assert all(r["judge"]["verdict"] == "correct" for r in rows)
-    assert "LLM judge" in (tmp_path / "out" / "report.md").read_text()
+    # the model cut off after 4 tokens (a server-side length limit): no complete JSON, no verdict
+    monkeypatch.setattr(judge_server.fake, "num_predict", 4)
+    with pytest.raises(JudgeError, match="unparseable judge reply") as cut:
+        Judge(settings, JUDGE_TAG, cache_dir=tmp_path).grade(JUDGE_CASE[0], JUDGE_CASE[1], "no idea", "")
+    assert "\n" not in str(cut.value)
+    assert set(tmp_path.glob("*.json")) == cached  # failures are never cached
+
+
+@pytest.mark.slow
+def test_judge_verdicts_are_reported_apart_from_the_metrics(
+    judge_server: JudgeServer, on_corpus: PaperIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAG_OLLAMA_HOST", judge_server.url)
+    cache = Path(os.environ["RAG_DATA_DIR"]) / "eval-judge-cache"  # the session index's folder
+    shutil.rmtree(cache, ignore_errors=True)
+    before = len(chat_requests(judge_server))
+    out = tmp_path / "out"
+    args = ["eval", "--limit", "2", "--backend", "extractive", "--retrieval", "hybrid", "--out", str(out)]
+    try:
+        result = runner.invoke(app, [*args, "--judge", "--judge-model", JUDGE_TAG, "--no-progress"])
+        assert result.exit_code == 0, result.output
+        assert len(list(cache.glob("*.json"))) == 2
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)  # the session index stays as the other tests expect it
+    assert [r["model"] for r in chat_requests(judge_server)[before:]] == [JUDGE_TAG, JUDGE_TAG]
+    summary = json.loads((out / "summary.json").read_text())
+    block = summary["judge"]
+    assert block["status"] == "ok" and block["model"] == JUDGE_TAG and block["temperature"] == 0
+    assert block["n"] == 2 and block["errors"] == 0 and block["cached"] == 0
+    assert is_rate(block["correct_rate"]) and is_rate(block["mean_score"])
+    assert all("judge" not in key for key in summary["answer"])
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 2 and all(r["judge"]["model"] == JUDGE_TAG for r in rows)
+    assert "LLM judge" in (out / "report.md").read_text()
