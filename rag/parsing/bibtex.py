@@ -15,7 +15,7 @@ import bibtexparser
 
 from rag.models import Paper, ParseProblem
 from rag.parsing.arxiv_jsonl import category_group
-from rag.parsing.common import collapse_ws, listed_author_count, make_date, month_number, problem
+from rag.parsing.common import MONTH_NAMES, collapse_ws, listed_author_count, make_date, month_number, problem
 from rag.parsing.ids import paper_id
 
 _ACCENTS = {
@@ -55,7 +55,7 @@ _LETTERS = {
 _LETTER_MACRO = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s*(?:\{\s*\})?")
 _TEXT_MACRO = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|text|mbox)\s*\{([^{}]*)\}")
 _ESCAPED = re.compile(r"\\([&%_#$])")
-_MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_MONTH_ABBR = [name[:3].capitalize() for name in MONTH_NAMES]
 _SKIP_TYPES = {"string", "comment", "preamble"}
 _ENTRY_HEAD = re.compile(r"^\s*@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)", re.MULTILINE)
 
