@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from rag.answering import Assistant
@@ -51,3 +53,37 @@ def test_a_damaged_file_is_ignored(tmp_path: Path, embedder: OnnxEmbedder) -> No
     assistant = Assistant(index.settings, index=index)
     assistant.evidence_file.write_bytes(b"not an npz file")
     assert Assistant(index.settings, index=index).prepare_evidence() == 2
+
+
+EXIT_WHILE_PREPARING = """
+import sys, time
+import subprocess
+import sys
+from pathlib import Path
+from rag.answering import Assistant
+from rag.answering.evidence import EvidenceSelector
+from rag.indexing.index import PaperIndex
+from rag.settings import Settings
+
+index = PaperIndex(Settings(data_dir=Path(sys.argv[1])))
+assistant = Assistant(index.settings, index=index)
+assistant.selector = EvidenceSelector(index.embedder)  # cold, as on a new index
+assistant.evidence_file = Path(sys.argv[2])
+assistant.prepare_evidence_in_background()
+time.sleep(1.0)  # leave while the worker is inside onnxruntime
+"""
+
+
+def test_exit_while_preparing_in_background_is_clean(
+    corpus_settings: Settings, corpus_index: PaperIndex, tmp_path: Path
+) -> None:
+    """A daemon thread inside onnxruntime at interpreter exit aborts the process ('terminate called ...')."""
+    assert len(corpus_index.papers) > 100  # enough sentences that the worker is still busy when we leave
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_WHILE_PREPARING, str(corpus_settings.data_dir), str(tmp_path / "ev.npz")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "terminate" not in done.stderr

@@ -109,7 +109,7 @@ def build_app(
         index.ensure_ingested()
     bot = assistant or _default_assistant(settings, index)
     # sentence vectors for evidence, once per index, without holding up the page
-    threading.Thread(target=bot.prepare_evidence, name="prepare-evidence", daemon=True).start()
+    bot.prepare_evidence_in_background()
     reindex_lock = threading.Lock()
     banner: dict[str, str | None] = {"message": None}  # the notice the page shows; answers don't repeat it
 

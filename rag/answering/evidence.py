@@ -241,13 +241,16 @@ class EvidenceSelector:
         with self._lock:
             return [self._cache[k] for k in keys]
 
-    def prepare(self, papers: Sequence[Paper], batch: int = 64) -> int:
-        """Embed the sentences of every paper not cached yet; returns how many papers that took."""
+    def prepare(self, papers: Sequence[Paper], batch: int = 32, stop: threading.Event | None = None) -> int:
+        """Embed the sentences of uncached papers, batch by batch until `stop` is set; returns how many."""
         with self._lock:
             missing = [p for p in papers if _paper_key(p) not in self._cache]
+        done = 0
         for start in range(0, len(missing), batch):
-            self.sentences(missing[start : start + batch])
-        return len(missing)
+            if stop is not None and stop.is_set():
+                break
+            done += len(self.sentences(missing[start : start + batch]))
+        return done
 
     def save(self, path: Path, papers: Sequence[Paper]) -> None:
         """Write the cached vectors of these papers (others are dropped), atomically."""

@@ -7,6 +7,7 @@ text is the verified one (invalid citation markers removed), so a UI should show
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 import time
@@ -86,17 +87,36 @@ class Assistant:
         self._lock = threading.Lock()
         self._idf_papers = -1
 
-    def prepare_evidence(self) -> int:
+    def prepare_evidence(self, stop: threading.Event | None = None) -> int:
         """Embed every abstract sentence once; save the vectors beside the index (after an ingest, at start).
 
         Without this, the first question about a paper pays for embedding its sentences (about a second for a
         list question over a dozen papers on two cores). Returns the number of papers that needed it.
         """
         papers = list(self.index.papers.values())
-        added = self.selector.prepare(papers)
+        added = self.selector.prepare(papers, stop=stop)
         if added or not self.evidence_file.exists():
             self.selector.save(self.evidence_file, papers)
         return added
+
+    def prepare_evidence_in_background(self) -> threading.Thread:
+        """prepare_evidence on a thread that is stopped and joined at interpreter exit.
+
+        A daemon thread still inside onnxruntime when Python finalizes is killed by pthread_exit, which
+        unwinds through C++ frames and aborts the process; stopping between batches and joining avoids that.
+        """
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=self.prepare_evidence, args=(stop,), name="prepare-evidence", daemon=True
+        )
+
+        def finish() -> None:
+            stop.set()
+            worker.join()
+
+        atexit.register(finish)
+        worker.start()
+        return worker
 
     # --- backends -----------------------------------------------------------------------------------------
 
