@@ -20,7 +20,7 @@ from rag.indexing.embedder import OnnxEmbedder, model_files
 from rag.indexing.index import PaperIndex
 from rag.parsing import discover_files, merge_papers, parse_path
 from rag.retrieval import Searcher
-from rag.settings import BUNDLED_CORPUS, EmbeddingSettings, Settings
+from rag.settings import BUNDLED_CORPUS, SEARCH_MODES, EmbeddingSettings, Settings
 
 QA = Path(__file__).resolve().parent.parent / "eval" / "qa.jsonl"
 
@@ -56,13 +56,13 @@ def ingest_seconds(embedder: OnnxEmbedder) -> tuple[float, int, int]:
 def search_latency(index: PaperIndex, questions: list[str]) -> list[list[object]]:
     searcher = Searcher(index)
     rows: list[list[object]] = []
-    for mode in ("bm25", "dense", "hybrid"):
+    for mode in SEARCH_MODES:
         for question in questions[:5]:  # warm-up
-            searcher.search(question, mode=mode)  # type: ignore[arg-type]
+            searcher.search(question, mode=mode)
         times = []
         for question in questions:
             started = time.perf_counter()
-            searcher.search(question, mode=mode)  # type: ignore[arg-type]
+            searcher.search(question, mode=mode)
             times.append((time.perf_counter() - started) * 1000)
         rows.append([mode, len(times), round(percentile(times, 50), 1), round(percentile(times, 95), 1)])
     return rows

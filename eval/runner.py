@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from eval.gate import Threshold
 from rag.models import Answer, Citation, Record
 from rag.retrieval import Searcher
-from rag.settings import SearchMode
+from rag.settings import SEARCH_MODES, SearchMode
 
 __all__ = [
     "MODES",
@@ -55,7 +55,7 @@ __all__ = [
     "source_texts",
 ]
 
-MODES: tuple[SearchMode, ...] = ("bm25", "dense", "hybrid")
+MODES: tuple[SearchMode, ...] = SEARCH_MODES
 # papers ranked per question and mode; >= 10 so that Recall@10 / nDCG@10 are exact, and deeper so that MRR
 # still sees a gold paper ranked 11..20 (MRR is therefore MRR@20).
 RANK_DEPTH = 20

@@ -10,7 +10,7 @@ import typer
 
 from rag.indexing.index import PaperIndex
 from rag.models import SearchFilters
-from rag.settings import SearchMode, Settings, load_settings
+from rag.settings import BACKENDS, SEARCH_MODES, SearchMode, Settings, load_settings
 
 app = typer.Typer(
     add_completion=False,
@@ -26,6 +26,11 @@ EXIT_ERROR = 2
 def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(EXIT_ERROR)
+
+
+def check_backend(backend: str | None) -> None:
+    if backend is not None and backend not in BACKENDS:
+        fail(f"unknown backend {backend!r}; use {', '.join(BACKENDS)}")
 
 
 def settings_from_env() -> Settings:
@@ -115,8 +120,8 @@ def search(
     """Find papers: BM25, dense, or both fused (hybrid)."""
     from rag.retrieval import Searcher
 
-    if mode not in ("bm25", "dense", "hybrid"):
-        fail(f"unknown mode {mode!r}; use bm25, dense or hybrid")
+    if mode not in SEARCH_MODES:
+        fail(f"unknown mode {mode!r}; use {', '.join(SEARCH_MODES)}")
     search_mode: SearchMode = mode  # type: ignore[assignment]
     filters = SearchFilters(year_from=year_from, year_to=year_to, category=category, author=author)
     hits = Searcher(open_index()).search(query, k=k, mode=search_mode, filters=filters)
@@ -189,8 +194,7 @@ def eval_(
     from eval.schema import QAFileError, UnknownTitleError, load_cases
     from rag.answering.llm import BackendUnavailable
 
-    if backend not in ("auto", "ollama", "llamacpp", "extractive"):
-        fail(f"unknown backend {backend!r}; use auto, ollama, llamacpp or extractive")
+    check_backend(backend)
     try:
         modes = parse_modes(retrieval)
         thresholds = load_thresholds(gate) if gate is not None else None
@@ -256,8 +260,7 @@ def ask(
 
     if not question.strip():
         fail("the question is empty: ask something about the papers")
-    if backend is not None and backend not in ("auto", "ollama", "llamacpp", "extractive"):
-        fail(f"unknown backend {backend!r}; use auto, ollama, llamacpp or extractive")
+    check_backend(backend)
     settings = settings_from_env()
     assistant = Assistant(settings, index=open_index(settings))
     if not assistant.evidence_file.exists():

@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +27,8 @@ EMBEDDING_PIPELINE_VERSION = 2
 
 Backend = Literal["auto", "ollama", "llamacpp", "extractive"]
 SearchMode = Literal["bm25", "dense", "hybrid"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
+SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
 
 
 def _default_data_dir() -> Path:

@@ -31,9 +31,8 @@ from rag.indexing.index import PaperIndex
 from rag.models import Answer, Citation, PaperHit, Record, SearchFilters, Source, TextDelta, Timings, Turn
 from rag.retrieval.filters import matches
 from rag.retrieval.search import Searcher
-from rag.settings import Settings
+from rag.settings import BACKENDS, Settings
 
-BACKENDS = ("auto", "ollama", "llamacpp", "extractive")
 NOT_COVERED = "The collection does not cover this question."  # what the system prompt tells a model to say
 NOT_COVERED_EXTRACTIVE = (
     "The collection does not seem to cover this question: no paper is close enough to "
