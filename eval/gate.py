@@ -9,7 +9,8 @@ in the summary and a bound, plus the value measured when the bound was set (docu
     ]}
 
 ``min`` fails a value below it, ``max`` a value above it. A metric that the summary lacks (e.g. a retrieval
-mode that was not run) or that is ``null`` fails too: a gate that silently skips is no gate.
+mode that was not run) or that is ``null`` fails too: a gate that silently skips is no gate. A metric name
+that no summary can have (a typo) is refused when the file is loaded.
 
     python -m eval.gate eval/out/summary.json eval/thresholds.json      # exit 1 and one line per failure
 """
@@ -18,13 +19,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-__all__ = ["GateFileError", "Threshold", "check_gate", "load_thresholds", "lookup"]
+from eval.results import Summary, is_known_metric
+
+__all__ = ["GateFileError", "Threshold", "check_gate", "load_thresholds"]
 
 
 class GateFileError(ValueError):
@@ -44,6 +46,8 @@ class Threshold(BaseModel):
     def _one_bound(self) -> Threshold:
         if (self.min is None) == (self.max is None):
             raise ValueError(f"{self.metric}: give exactly one of 'min' or 'max'")
+        if not is_known_metric(self.metric):
+            raise ValueError(f"unknown metric {self.metric!r} (see eval/results.py for the summary's fields)")
         return self
 
 
@@ -68,39 +72,23 @@ def load_thresholds(path: str | Path) -> list[Threshold]:
     return out
 
 
-_MISSING = object()
-
-
-def lookup(summary: Mapping[str, Any], dotted: str) -> Any:
-    """``summary["a"]["b"]["c"]`` for ``"a.b.c"``; a module-level sentinel when a key is absent."""
-    node: Any = summary
-    for key in dotted.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return _MISSING
-        node = node[key]
-    return node
-
-
-def check_gate(summary: Mapping[str, Any], thresholds: Sequence[Threshold]) -> list[str]:
+def check_gate(summary: Summary, thresholds: Sequence[Threshold]) -> list[str]:
     """One line per threshold that the summary misses; empty when the gate passes."""
     failures: list[str] = []
     for t in thresholds:
-        value = lookup(summary, t.metric)
         bound = f"min {t.min:g}" if t.min is not None else f"max {t.max:g}"
-        if value is _MISSING:
+        measured = f" (measured {t.measured:g})" if t.measured is not None else ""
+        try:
+            value = summary.metric(t.metric)
+        except KeyError:
             failures.append(f"gate: {t.metric} is not in the summary (needs {bound})")
-        elif value is None or not isinstance(value, int | float) or isinstance(value, bool):
-            failures.append(f"gate: {t.metric} is undefined ({value!r}; needs {bound})")
+            continue
+        if value is None:
+            failures.append(f"gate: {t.metric} is undefined (None; needs {bound})")
         elif t.min is not None and value < t.min:
-            failures.append(
-                f"gate: {t.metric} = {value:.4f} is below the minimum {t.min:g}"
-                + (f" (measured {t.measured:g})" if t.measured is not None else "")
-            )
+            failures.append(f"gate: {t.metric} = {value:.4f} is below the minimum {t.min:g}{measured}")
         elif t.max is not None and value > t.max:
-            failures.append(
-                f"gate: {t.metric} = {value:.4f} is above the maximum {t.max:g}"
-                + (f" (measured {t.measured:g})" if t.measured is not None else "")
-            )
+            failures.append(f"gate: {t.metric} = {value:.4f} is above the maximum {t.max:g}{measured}")
     return failures
 
 
@@ -110,9 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m eval.gate SUMMARY.json THRESHOLDS.json", file=sys.stderr)
         return 2
     try:
-        summary = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+        summary = Summary.model_validate_json(Path(args[0]).read_text(encoding="utf-8"))
         thresholds = load_thresholds(args[1])
-    except (OSError, json.JSONDecodeError, GateFileError) as exc:
+    except (OSError, ValueError) as exc:  # ValidationError and GateFileError are ValueErrors
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     failures = check_gate(summary, thresholds)

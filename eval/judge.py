@@ -20,8 +20,10 @@ from typing import Any, Literal, Protocol
 
 from pydantic import Field, ValidationError
 
+from eval.schema import ResolvedCase
 from rag.answering.prompts import load_prompt
-from rag.models import Record
+from rag.io import atomic_write_text
+from rag.models import Answer, Record
 from rag.settings import Settings
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "JudgeVerdict",
     "default_judge_model",
     "judge_cache_key",
+    "judge_context",
     "judge_unavailable",
     "summarize_verdicts",
 ]
@@ -81,6 +84,11 @@ def judge_cache_key(question: str, answer: str, context: str, model: str) -> str
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def judge_context(answer: Answer) -> str:
+    """The numbered sources the answerer saw, as the judge sees them."""
+    return "\n".join(f"[{s.n}] {s.title}: {' '.join(s.evidence)}" for s in answer.sources)
+
+
 def default_judge_model(settings: Settings) -> str:
     return os.environ.get("RAG_EVAL_JUDGE_MODEL") or settings.ollama.model
 
@@ -119,6 +127,23 @@ class Judge:
         self.cache_dir = cache_dir or settings.data_dir / "eval-judge-cache"
         self._client = client
         self.calls = 0
+        self.verdicts: list[tuple[str, JudgeVerdict]] = []  # (question type, verdict) of this run
+        self.errors = 0
+
+    def grade_answer(self, case: ResolvedCase, answer: Answer) -> dict[str, Any]:
+        """Grade one eval answer against its case; a failure is recorded with it, never fatal to the run."""
+        try:
+            verdict = self.grade(
+                case.case.question, case.case.reference_answer, answer.text, judge_context(answer)
+            )
+        except JudgeError as exc:
+            self.errors += 1
+            return {"error": str(exc)}
+        self.verdicts.append((case.case.type, verdict))
+        return dict(verdict.model_dump())
+
+    def summary(self) -> dict[str, Any]:
+        return summarize_verdicts(self.model, self.verdicts, self.errors)
 
     @property
     def client(self) -> ChatClient:
@@ -158,10 +183,7 @@ class Judge:
         except Exception as exc:  # any failure of one grading is reported with it, never fatal to the run
             raise JudgeError(f"judge {self.model} failed: {' '.join(str(exc).split())[:200]}") from exc
         result = JudgeVerdict(verdict=verdict, score=SCORES[verdict], reason=reason, model=self.model)  # type: ignore[arg-type]
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(result.model_dump_json(), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write_text(path, result.model_dump_json())
         return result
 
 

@@ -1,63 +1,20 @@
-"""Aggregate per-question results into ``summary.json``, ``report.md`` and PNG charts.
+"""Render a run: ``results.jsonl``, ``summary.json``, ``report.md`` and PNG charts.
 
-``summary.json`` has these stable keys (other tooling reads them; add keys, never rename these)::
-
-    n_questions, backend, model
-    retrieval[MODE]      recall@5, recall@10, ndcg@10, mrr                 (each mode that was run)
-    answer               citation_precision, citation_recall, citation_f1, invalid_citations,
-                         key_fact_recall, abstention_accuracy, false_abstention_rate
-    by_type[TYPE]        the same answer metrics, per question type
-    latency              retrieval / first_token / total: {p50, p95} in seconds
-    judge                null unless --judge; the LLM judge's verdicts, never mixed into the metrics above
-
-Conventions: every metric is a mean over the questions where it is defined (``None`` values -- e.g. retrieval
-metrics of unanswerable questions, key-fact recall without key facts, citation precision of an answer that
-cites nothing -- are left out, see :mod:`eval.metrics`); a metric defined for no question is ``null``.
-All of them are rates in [0, 1] except ``invalid_citations``, which is the **mean number of invalid [n]
-markers per answer** (a count, not a rate; ``invalid_citations_total`` holds the sum). ``abstention_accuracy``
-is the share of ``unanswerable`` questions abstained on; ``false_abstention_rate`` the share of the other
-questions abstained on (lower is better).
+eval/results.py has the records and says what each metric means.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import abstention_scores, aggregate_metrics, mean_ignoring_none
-from eval.runner import RANK_DEPTH, RETRIEVAL_METRICS, EvalRun, QuestionResult
+from eval.results import ANSWER_METRICS, RETRIEVAL_METRICS, AnswerMetrics, QuestionResult, Summary
+from rag.io import atomic_write_text
 
-__all__ = [
-    "ANSWER_METRICS",
-    "CHART_FILES",
-    "format_summary_table",
-    "percentile",
-    "render_markdown",
-    "summarize",
-    "write_charts",
-    "write_outputs",
-]
+__all__ = ["CHART_FILES", "format_summary_table", "render_markdown", "write_charts", "write_outputs"]
 
-ANSWER_METRICS = (
-    "citation_precision",
-    "citation_recall",
-    "citation_f1",
-    "invalid_citations",
-    "key_fact_recall",
-    "abstention_accuracy",
-    "false_abstention_rate",
-)
-_PER_QUESTION = (
-    "citation_precision",
-    "citation_recall",
-    "citation_f1",
-    "invalid_citations",
-    "key_fact_recall",
-)
 CHART_FILES = ("answer_by_type.png", "retrieval_modes.png")
 SHORT = {
     "citation_precision": "cite P",
@@ -67,98 +24,15 @@ SHORT = {
     "key_fact_recall": "facts",
     "abstention_accuracy": "abstain acc",
     "false_abstention_rate": "false abst",
+    "list_precision": "list P",
+    "list_recall": "list R",
+    "fallbacks": "fallback",
 }
+COLUMNS = (*ANSWER_METRICS, "list_precision", "list_recall", "fallbacks")
 
 
-# ------------------------------------------------------------------------------------------ numbers
-
-
-def percentile(values: Iterable[float | None], q: float) -> float | None:
-    """Linear-interpolation percentile (``q`` in [0, 100]) of the non-``None`` values; ``None`` if empty."""
-    data = sorted(float(v) for v in values if v is not None)
-    if not data:
-        return None
-    pos = (len(data) - 1) * q / 100.0
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
-def _answer_block(results: Sequence[QuestionResult]) -> dict[str, Any]:
-    rows = [{"id": r.id, "type": r.type, **{m: getattr(r, m) for m in _PER_QUESTION}} for r in results]
-    agg = aggregate_metrics(rows, metric_names=_PER_QUESTION)["overall"]["metrics"]
-    accuracy, false_rate = abstention_scores((r.type == "unanswerable", r.abstained) for r in results)
-    block: dict[str, Any] = {m: agg[m]["mean"] for m in _PER_QUESTION}
-    block["abstention_accuracy"] = accuracy
-    block["false_abstention_rate"] = false_rate
-    block = {m: block[m] for m in ANSWER_METRICS}
-    block["invalid_citations_total"] = sum(r.invalid_citations for r in results)
-    block["unsupported_citations"] = mean_ignoring_none(r.unsupported_citations for r in results)
-    block["abstained"] = sum(r.abstained for r in results)
-    block["n_questions"] = len(results)
-    block["n"] = {m: agg[m]["n"] for m in _PER_QUESTION}
-    return block
-
-
-def _retrieval_block(results: Sequence[QuestionResult], mode: str) -> dict[str, Any]:
-    rows = [{"id": r.id, "type": r.type, **r.retrieval[mode]} for r in results if mode in r.retrieval]
-    agg = aggregate_metrics(rows, metric_names=RETRIEVAL_METRICS)["overall"]["metrics"]
-    block: dict[str, Any] = {m: agg[m]["mean"] for m in RETRIEVAL_METRICS}
-    block["n"] = agg["recall@10"]["n"]
-    secs = [r.retrieval_seconds.get(mode) for r in results]
-    block["seconds_p50"] = percentile(secs, 50)
-    block["seconds_p95"] = percentile(secs, 95)
-    return block
-
-
-def _one_label(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    if not counts:
-        return None
-    return " + ".join(name for name, _ in counts.most_common())
-
-
-def summarize(
-    run: EvalRun, *, qa_file: str | None = None, judge: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """The ``summary.json`` object of a run (see the module docstring for the stable keys)."""
-    results = run.results
-    types: list[str] = []
-    for r in results:
-        if r.type not in types:
-            types.append(r.type)
-    summary: dict[str, Any] = {
-        "n_questions": len(results),
-        "backend": _one_label(r.backend for r in results),
-        "model": _one_label(r.model for r in results),
-        "backend_requested": run.backend_requested,
-        "qa_file": qa_file,
-        "retrieval": {mode: _retrieval_block(results, mode) for mode in run.modes},
-        "retrieval_by_type": {
-            mode: {t: _retrieval_block([r for r in results if r.type == t], mode) for t in types}
-            for mode in run.modes
-        },
-        "answer": _answer_block(results),
-        "by_type": {t: _answer_block([r for r in results if r.type == t]) for t in types},
-        "latency": {
-            name: {"p50": percentile(values, 50), "p95": percentile(values, 95)}
-            for name, values in (
-                ("retrieval", [r.time_retrieval for r in results]),
-                ("first_token", [r.time_first_token for r in results]),
-                ("total", [r.time_total for r in results]),
-            )
-        },
-        "judge": dict(judge) if judge is not None else None,
-        "rank_depth": RANK_DEPTH,
-        "runtime_s": round(run.seconds, 3),
-        "notes": {
-            "invalid_citations": "mean number of invalid [n] markers per answer (a count, not a rate); "
-            "invalid_citations_total is the sum",
-            "means": "each metric averages the questions where it is defined; undefined values are excluded",
-            "answer_retrieval": "answers use the default (hybrid) retrieval; modes differ in retrieval only",
-            "mrr": f"reciprocal rank within the top {RANK_DEPTH} papers (0 when no gold paper is there)",
-        },
-    }
-    return summary
+def _value(block: AnswerMetrics, name: str) -> Any:
+    return getattr(block, name)
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -190,31 +64,34 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool)
     return out
 
 
-def retrieval_table(summary: Mapping[str, Any], markdown: bool = False) -> list[str]:
-    modes = list(summary["retrieval"])
-    rows = [[m] + [_fmt(summary["retrieval"][mode][m]) for mode in modes] for m in RETRIEVAL_METRICS]
-    return _table(["metric", *modes], rows, markdown)
+def retrieval_table(summary: Summary, markdown: bool = False) -> list[str]:
+    dumped = {mode: block.model_dump(by_alias=True) for mode, block in summary.retrieval.items()}
+    rows = [[m] + [_fmt(dumped[mode][m]) for mode in dumped] for m in RETRIEVAL_METRICS]
+    return _table(["metric", *dumped], rows, markdown)
 
 
-def answer_table(summary: Mapping[str, Any], markdown: bool = False) -> list[str]:
-    header = ["type", "n", *(SHORT[m] for m in ANSWER_METRICS)]
+def answer_table(summary: Summary, markdown: bool = False) -> list[str]:
+    header = ["type", "n", *(SHORT[m] for m in COLUMNS)]
     rows = []
-    for name, block in [*summary["by_type"].items(), ("overall", summary["answer"])]:
-        rows.append([name, str(block["n_questions"]), *(_fmt(block[m]) for m in ANSWER_METRICS)])
+    for name, block in [*summary.by_type.items(), ("overall", summary.answer)]:
+        rows.append([name, str(block.n_questions), *(_fmt(_value(block, m)) for m in COLUMNS)])
     return _table(header, rows, markdown)
 
 
-def latency_line(summary: Mapping[str, Any]) -> str:
-    lat = summary["latency"]
-    parts = [f"{name} p50 {_fmt(lat[name]['p50'])} s / p95 {_fmt(lat[name]['p95'])} s" for name in lat]
+def _latencies(summary: Summary) -> dict[str, Any]:
+    return {name: getattr(summary.latency, name) for name in ("retrieval", "first_token", "total")}
+
+
+def latency_line(summary: Summary) -> str:
+    parts = [f"{name} p50 {_fmt(v.p50)} s / p95 {_fmt(v.p95)} s" for name, v in _latencies(summary).items()]
     return "latency: " + "; ".join(parts)
 
 
-def format_summary_table(summary: Mapping[str, Any]) -> str:
+def format_summary_table(summary: Summary) -> str:
     """The plain-text table printed at the end of ``rag eval``."""
     lines = [
-        f"{summary['n_questions']} questions, backend {summary['backend']}"
-        + (f" ({summary['model']})" if summary.get("model") else ""),
+        f"{summary.n_questions} questions ({summary.split} split), backend {summary.backend}"
+        + (f" ({summary.model})" if summary.model else ""),
         "",
         "Retrieval (paper level)",
         *retrieval_table(summary),
@@ -224,7 +101,7 @@ def format_summary_table(summary: Mapping[str, Any]) -> str:
         "",
         latency_line(summary),
     ]
-    judge = summary.get("judge")
+    judge = summary.judge
     if judge and judge.get("status") == "ok":
         lines.append(
             f"judge ({judge['model']}): correct {_fmt(judge.get('correct_rate'))}, "
@@ -306,7 +183,7 @@ def worst_questions(results: Sequence[QuestionResult], n: int = 10) -> dict[str,
 
 
 def render_markdown(
-    summary: Mapping[str, Any],
+    summary: Summary,
     results: Sequence[QuestionResult],
     titles: Mapping[str, str],
     n_worst: int = 10,
@@ -314,10 +191,10 @@ def render_markdown(
     lines = [
         "# Evaluation report",
         "",
-        f"- questions: {summary['n_questions']} ({summary.get('qa_file') or 'question file'})",
-        f"- backend: {summary['backend']} (requested {summary.get('backend_requested')}), "
-        f"model: {summary.get('model') or '-'}",
-        f"- runtime: {_fmt(summary.get('runtime_s'), 1)} s",
+        f"- questions: {summary.n_questions} ({summary.qa_file or 'question file'}, {summary.split} split)",
+        f"- backend: {summary.backend} (requested {summary.backend_requested}), "
+        f"model: {summary.model or '-'}",
+        f"- runtime: {_fmt(summary.runtime_s, 1)} s",
         "",
         "Means over the questions where a metric is defined. `invalid/q` is the mean number of invalid "
         "citation markers per answer (a count); every other column is a rate in [0, 1]. "
@@ -328,19 +205,19 @@ def render_markdown(
         *retrieval_table(summary, markdown=True),
         "",
     ]
-    by_type = summary.get("retrieval_by_type") or {}
+    by_type = summary.retrieval_by_type
     if by_type:
         lines += ["### Recall@10 by question type", ""]
         modes = list(by_type)
         types = list(next(iter(by_type.values())))
-        rows = [[t, *(_fmt(by_type[m][t]["recall@10"]) for m in modes)] for t in types]
+        rows = [[t, *(_fmt(by_type[m][t].recall_at_10) for m in modes)] for t in types]
         lines += [*_table(["type", *modes], rows, markdown=True), ""]
     lines += ["## Answers by question type", "", *answer_table(summary, markdown=True), ""]
     lines += ["## Latency (seconds)", ""]
-    lat = summary["latency"]
-    lines += _table(["", "p50", "p95"], [[k, _fmt(v["p50"]), _fmt(v["p95"])] for k, v in lat.items()], True)
+    lat = _latencies(summary)
+    lines += _table(["", "p50", "p95"], [[k, _fmt(v.p50), _fmt(v.p95)] for k, v in lat.items()], True)
     lines.append("")
-    judge = summary.get("judge")
+    judge = summary.judge
     if judge:
         lines += ["## LLM judge (separate from the metrics above)", ""]
         if judge.get("status") == "ok":
@@ -381,7 +258,7 @@ def _grouped_bars(
     ax.grid(axis="y", alpha=0.3)
 
 
-def write_charts(summary: Mapping[str, Any], out_dir: Path) -> list[Path]:
+def write_charts(summary: Summary, out_dir: Path) -> list[Path]:
     """``answer_by_type.png`` (answer metrics per question type) and ``retrieval_modes.png``."""
     import matplotlib
 
@@ -390,23 +267,23 @@ def write_charts(summary: Mapping[str, Any], out_dir: Path) -> list[Path]:
 
     paths: list[Path] = []
     rates = [m for m in ANSWER_METRICS if m != "invalid_citations"]
-    types = [*summary["by_type"], "overall"]
-    blocks = {**summary["by_type"], "overall": summary["answer"]}
+    types = [*summary.by_type, "overall"]
+    blocks = {**summary.by_type, "overall": summary.answer}
     fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(types)), 4.5))
-    _grouped_bars(ax, types, {SHORT[m]: [blocks[t][m] for t in types] for m in rates})
-    ax.set_title(f"Answer metrics by question type ({summary['backend']}; no bar = undefined)")
+    _grouped_bars(ax, types, {SHORT[m]: [_value(blocks[t], m) for t in types] for m in rates})
+    ax.set_title(f"Answer metrics by question type ({summary.backend}; no bar = undefined)")
     ax.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     paths.append(out_dir / CHART_FILES[0])
     fig.savefig(paths[-1], dpi=110)
     plt.close(fig)
 
-    modes = list(summary["retrieval"])
+    dumped = {mode: block.model_dump(by_alias=True) for mode, block in summary.retrieval.items()}
     fig, ax = plt.subplots(figsize=(7, 4.2))
     _grouped_bars(
         ax,
         list(RETRIEVAL_METRICS),
-        {m: [summary["retrieval"][m][k] for k in RETRIEVAL_METRICS] for m in modes},
+        {mode: [block[k] for k in RETRIEVAL_METRICS] for mode, block in dumped.items()},
         labels=True,
     )
     ax.set_title("Retrieval modes (paper level)")
@@ -421,14 +298,8 @@ def write_charts(summary: Mapping[str, Any], out_dir: Path) -> list[Path]:
 # ------------------------------------------------------------------------------------------ all outputs
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def write_outputs(
-    out_dir: Path, results: Sequence[QuestionResult], summary: Mapping[str, Any], titles: Mapping[str, str]
+    out_dir: Path, results: Sequence[QuestionResult], summary: Summary, titles: Mapping[str, str]
 ) -> dict[str, Path]:
     """Write results.jsonl, summary.json, report.md and the charts into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -437,9 +308,9 @@ def write_outputs(
         "summary": out_dir / "summary.json",
         "report": out_dir / "report.md",
     }
-    _atomic_write(paths["results"], "".join(r.model_dump_json() + "\n" for r in results))
-    _atomic_write(paths["summary"], json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
-    _atomic_write(paths["report"], render_markdown(summary, results, titles))
+    atomic_write_text(paths["results"], "".join(r.model_dump_json() + "\n" for r in results))
+    atomic_write_text(paths["summary"], json.dumps(summary.dump(), indent=1, ensure_ascii=False) + "\n")
+    atomic_write_text(paths["report"], render_markdown(summary, results, titles))
     for chart in write_charts(summary, out_dir):
         paths[chart.stem] = chart
     return paths

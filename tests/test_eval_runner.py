@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from eval.gate import GateFileError, Threshold, check_gate, load_thresholds
 from eval.judge import Judge, JudgeError, judge_cache_key, summarize_verdicts
-from eval.report import ANSWER_METRICS, CHART_FILES, percentile
-from eval.runner import DEFAULT_QA, RETRIEVAL_METRICS, numbers_not_in, parse_modes, score_question
+from eval.report import CHART_FILES
+from eval.results import ANSWER_METRICS, RETRIEVAL_METRICS, Summary, percentile
+from eval.runner import DEFAULT_QA, numbers_not_in, parse_modes, score_question
 from eval.schema import QACase, ResolvedCase
 from rag.cli import EXIT_ERROR, app
 from rag.indexing.index import PaperIndex
@@ -214,7 +215,7 @@ def test_degraded_configuration_fails_the_gate(
 # ------------------------------------------------------------------------------------------ gate
 
 
-def summary_at_measured(thresholds: list[Threshold]) -> dict[str, Any]:
+def measured_dict(thresholds: list[Threshold]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for t in thresholds:
         node = summary
@@ -223,6 +224,10 @@ def summary_at_measured(thresholds: list[Threshold]) -> dict[str, Any]:
             node = node.setdefault(key, {})
         node[leaf] = t.measured
     return summary
+
+
+def summary_at_measured(thresholds: list[Threshold]) -> Summary:
+    return Summary.model_validate(measured_dict(thresholds))
 
 
 def test_committed_thresholds_are_consistent_and_catch_a_lowered_metric() -> None:
@@ -237,13 +242,13 @@ def test_committed_thresholds_are_consistent_and_catch_a_lowered_metric() -> Non
     summary = summary_at_measured(thresholds)
     assert check_gate(summary, thresholds) == []
     for t in thresholds:  # every single regression past its bound is reported, alone
-        worse = summary_at_measured(thresholds)
-        node = worse
+        worse_dict = measured_dict(thresholds)
+        node = worse_dict
         *parents, leaf = t.metric.split(".")
         for key in parents:
             node = node[key]
         node[leaf] = t.min - 0.01 if t.min is not None else t.max + 0.01  # type: ignore[operator]
-        failures = check_gate(worse, thresholds)
+        failures = check_gate(Summary.model_validate(worse_dict), thresholds)
         assert len(failures) == 1 and t.metric in failures[0], (t.metric, failures)
 
 
@@ -253,10 +258,12 @@ def test_gate_fails_on_missing_or_undefined_metrics(tmp_path: Path) -> None:
         Threshold(metric="answer.key_fact_recall", min=0.5),
         Threshold(metric="answer.false_abstention_rate", max=0.1),
     ]
-    summary = {
-        "retrieval": {"hybrid": {"mrr": 0.9}},
-        "answer": {"key_fact_recall": None, "false_abstention_rate": 0.2},
-    }
+    summary = Summary.model_validate(
+        {
+            "retrieval": {"hybrid": {"mrr": 0.9}},
+            "answer": {"key_fact_recall": None, "false_abstention_rate": 0.2},
+        }
+    )
     failures = check_gate(summary, thresholds)
     assert len(failures) == 3
     assert (
@@ -272,6 +279,9 @@ def test_gate_fails_on_missing_or_undefined_metrics(tmp_path: Path) -> None:
     bad.write_text("[1, 2")
     with pytest.raises(GateFileError, match="t.json"):
         load_thresholds(bad)
+    bad.write_text(json.dumps({"thresholds": [{"metric": "answer.citation_f2", "min": 0.5}]}))
+    with pytest.raises(GateFileError, match="unknown metric 'answer.citation_f2'"):
+        load_thresholds(bad)
 
 
 def test_gate_module_command_line(tmp_path: Path) -> None:
@@ -279,9 +289,9 @@ def test_gate_module_command_line(tmp_path: Path) -> None:
 
     thresholds = load_thresholds(THRESHOLDS)
     summary = tmp_path / "summary.json"
-    summary.write_text(json.dumps(summary_at_measured(thresholds)))
+    summary.write_text(json.dumps(measured_dict(thresholds)))
     assert main([str(summary), str(THRESHOLDS)]) == 0
-    lowered = summary_at_measured(thresholds)
+    lowered = measured_dict(thresholds)
     lowered["answer"]["citation_f1"] = 0.0
     summary.write_text(json.dumps(lowered))
     assert main([str(summary), str(THRESHOLDS)]) == 1

@@ -56,9 +56,7 @@ def test_a_damaged_file_is_ignored(tmp_path: Path, embedder: OnnxEmbedder) -> No
 
 
 EXIT_WHILE_PREPARING = """
-import sys, time
-import subprocess
-import sys
+import sys, threading
 from pathlib import Path
 from rag.answering import Assistant
 from rag.answering.evidence import EvidenceSelector
@@ -69,8 +67,16 @@ index = PaperIndex(Settings(data_dir=Path(sys.argv[1])))
 assistant = Assistant(index.settings, index=index)
 assistant.selector = EvidenceSelector(index.embedder)  # cold, as on a new index
 assistant.evidence_file = Path(sys.argv[2])
-assistant.prepare_evidence_in_background()
-time.sleep(1.0)  # leave while the worker is inside onnxruntime
+inside = threading.Event()
+embed = index.embedder.embed
+def embed_and_say(texts):
+    inside.set()
+    return embed(texts)
+index.embedder.embed = embed_and_say
+worker = assistant.prepare_evidence_in_background()
+inside.wait(60)
+# leave while the worker is inside onnxruntime (its first batch), and say that it was
+print("leaving while preparing" if worker.is_alive() else "worker already done", flush=True)
 """
 
 
@@ -87,3 +93,4 @@ def test_exit_while_preparing_in_background_is_clean(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "terminate" not in done.stderr
+    assert done.stdout.strip() == "leaving while preparing"  # the case that crashed was exercised

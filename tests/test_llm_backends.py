@@ -19,11 +19,10 @@ from rag.answering.llm import (
     ChatLLM,
     LlamaCppLLM,
     OllamaLLM,
-    explain_auto,
+    choose,
     make_llm,
     normalize_tag,
     probe_ollama,
-    resolve_auto,
 )
 from rag.settings import Settings, load_settings
 from tests.support.fake_ollama import FakeOllama, serving
@@ -155,34 +154,45 @@ def test_normalize_tag() -> None:
 
 
 @pytest.mark.slow
-def test_resolve_auto_prefers_ollama_with_the_model(
+def test_auto_prefers_ollama_with_the_model(
     ollama_url: str, gguf_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _settings(
         monkeypatch, RAG_OLLAMA_HOST=ollama_url, RAG_OLLAMA_MODEL=TAG, RAG_LLAMACPP_MODEL=str(gguf_path)
     )
-    assert resolve_auto(settings) == "ollama"
+    llm, notice = choose(settings, "auto")
+    assert llm is not None and llm.backend == "ollama" and notice is None
     # the server without the configured model does not count
     missing = _settings(monkeypatch, RAG_OLLAMA_MODEL="other:1b", RAG_LLAMACPP_MODEL=str(gguf_path))
-    assert resolve_auto(missing) == "llamacpp"
+    llm, notice = choose(missing, "auto")
+    assert llm is not None and llm.backend == "llamacpp" and notice is None
 
 
 @pytest.mark.slow
-def test_resolve_auto_llamacpp_when_only_the_gguf_is_there(
+def test_auto_llamacpp_when_only_the_gguf_is_there(
     gguf_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _settings(monkeypatch, RAG_LLAMACPP_MODEL=str(gguf_path))
-    assert resolve_auto(settings) == "llamacpp"
+    reuse: dict[str, ChatLLM] = {}
+    first = choose(settings, "auto", reuse).llm
+    assert first is not None and first.backend == "llamacpp"
+    assert choose(settings, "llamacpp", reuse).llm is first  # a loaded GGUF is kept, not loaded again
 
 
-def test_resolve_auto_extractive_when_neither(
+def test_auto_extractive_when_neither(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    choice, reason = explain_auto(settings)
-    assert choice == "extractive" and reason is not None
+    llm, reason = choose(settings, "auto")
+    assert llm is None and reason is not None
     assert "ollama serve" in reason and "RAG_LLAMACPP_MODEL" in reason
     missing = _settings(monkeypatch, RAG_LLAMACPP_MODEL=str(tmp_path / "nowhere.gguf"))
-    assert resolve_auto(missing) == "extractive"
+    llm, reason = choose(missing, "auto")
+    assert llm is None and reason is not None and "nowhere.gguf" in reason
+    assert choose(settings, "extractive") == (None, None)
+    with pytest.raises(ValueError, match="gpt"):
+        choose(settings, "gpt")
+    with pytest.raises(BackendUnavailable, match="ollama serve"):
+        choose(settings, "ollama")
 
 
 # --- llama.cpp -----------------------------------------------------------------------------------------

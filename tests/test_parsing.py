@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import os
 from datetime import date
 from pathlib import Path
@@ -419,7 +421,12 @@ def test_normalize_title_and_paper_id() -> None:
     pid = paper_id("Fréchet Cumulative Covariance Net for Deep Nonlinear Sufficient Dimension Reduction")
     slug, digest = pid.rsplit("-", 1)
     assert slug == "frechet-cumulative-covariance-net-for-de"
-    assert len(slug) <= 40 and len(digest) == 8 and int(digest, 16) >= 0
+    assert len(slug) <= 40 and re.fullmatch(r"[0-9a-f]{8}", digest)
+    # the digest is of the whole normalized title: two titles sharing their first six words stay apart
+    long_a = "Fréchet Cumulative Covariance Net for Deep Nonlinear Sufficient Dimension Reduction"
+    long_b = "Fréchet Cumulative Covariance Net for Deep Nonlinear Dimension Reduction Revisited"
+    assert paper_id(long_a).rsplit("-", 1)[0] == paper_id(long_b).rsplit("-", 1)[0]
+    assert paper_id(long_a) != paper_id(long_b)
     assert paper_id("Gait Nets: A Study") == paper_id("gait nets -- a study")
     assert paper_id("Gait Nets: A Study") != paper_id("Gait Nets: A Study 2")
     assert paper_id("Mirror Mean-Field Langevin Dynamics").startswith("mirror-mean-field-langevin-dynamics-")

@@ -24,6 +24,7 @@ from rag.indexing.index import PaperIndex
 from rag.models import Turn
 from rag.settings import OllamaSettings, Settings, UISettings
 from tests.conftest import free_port
+from rag.assemble import open_assistant
 from ui.app import build_app, exposure_warning, is_loopback, launch
 
 QUESTION = "Which papers prove regret lower bounds?"
@@ -74,7 +75,7 @@ def assistant(app_settings: Settings, corpus_index: PaperIndex) -> RecordingAssi
 
 @pytest.fixture(scope="module")
 def url(app_settings: Settings, assistant: RecordingAssistant, corpus_index: PaperIndex) -> Iterator[str]:
-    demo = build_app(app_settings, assistant=assistant, index=corpus_index)
+    demo = build_app(app_settings, assistant)
     demo.queue(default_concurrency_limit=app_settings.ui.concurrency)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
@@ -191,7 +192,7 @@ def test_auth_is_required_when_configured(
     app_settings: Settings, assistant: RecordingAssistant, corpus_index: PaperIndex
 ) -> None:
     settings = app_settings.model_copy(update={"ui": UISettings(auth="reader:s3cret")})
-    demo = build_app(settings, assistant=assistant, index=corpus_index)
+    demo = build_app(settings, assistant)
     port = free_port()
     launch(demo, settings, host="127.0.0.1", port=port, block=False)
     try:
@@ -227,9 +228,7 @@ def test_reindex_reports_what_changed(tmp_path: Path, embedder: OnnxEmbedder) ->
         corpus=[folder],
         ollama=OllamaSettings(host=f"http://127.0.0.1:{free_port()}"),
     )
-    index = PaperIndex(settings, embedder=embedder)
-    index.ensure_ingested(progress=False)
-    demo = build_app(settings, assistant=Assistant(settings, index=index), index=index)
+    demo = build_app(settings, open_assistant(settings, embedder=embedder))
     port = free_port()
     launch(demo, settings, host="127.0.0.1", port=port, block=False)
     try:

@@ -15,6 +15,7 @@ from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.index import PaperIndex
 from rag.settings import BUNDLED_CORPUS, OllamaSettings, Settings
 from tests.conftest import free_port
+from rag.assemble import open_assistant
 from ui.app import build_app, launch
 
 pytestmark = pytest.mark.slow
@@ -55,10 +56,9 @@ def app_url(tmp_path: Path, embedder: OnnxEmbedder) -> Iterator[str]:
         corpus=[BUNDLED_CORPUS, listing.parent],
         ollama=OllamaSettings(host=f"http://127.0.0.1:{free_port()}"),
     )
-    index = PaperIndex(settings, embedder=embedder)
-    index.ensure_ingested(progress=False)
-    assert any(PAYLOAD in p.abstract for p in index.papers.values())
-    demo = build_app(settings, index=index)
+    assistant = open_assistant(settings, embedder=embedder, evidence="background")
+    assert any(PAYLOAD in p.abstract for p in assistant.index.papers.values())
+    demo = build_app(settings, assistant)
     port = free_port()
     launch(demo, settings, host="127.0.0.1", port=port, block=False)
     try:

@@ -1,7 +1,7 @@
-"""The Gradio app: Chat, Papers and Status tabs over one PaperIndex and one Assistant.
+"""The Gradio app: Chat, Papers and Status tabs over one Assistant.
 
-`build_app` only composes components and event handlers, so tests can inject a prepared index and
-assistant; `serve` adds what a real start needs (first-use indexing, auth, queue, theme, binding).
+`build_app` only composes components and event handlers around an Assistant that the composition root
+(`rag.assemble.open_assistant`) built; `launch` adds what a real start needs (auth, queue, theme, binding).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from rag.indexing.index import PaperIndex
 from rag.models import Answer, SearchFilters, TextDelta, Turn
 from rag.settings import Settings
 from ui import papers as table
@@ -94,33 +93,18 @@ def filters_from(year_from: Any, year_to: Any, category: str | None, author: str
     )
 
 
-def _default_assistant(settings: Settings, index: PaperIndex) -> Assistant:
-    from rag.answering import Assistant  # written in parallel; imported when the app is built
-
-    return Assistant(settings, index=index)
-
-
-def build_app(
-    settings: Settings, assistant: Assistant | None = None, index: PaperIndex | None = None
-) -> gr.Blocks:
-    """Compose the app. Pass `index`/`assistant` to reuse loaded ones (tests); else they are opened here."""
-    if index is None:
-        index = getattr(assistant, "index", None) or PaperIndex(settings)
-        index.ensure_ingested()
-    bot = assistant or _default_assistant(settings, index)
-    # sentence vectors for evidence, once per index, without holding up the page
-    bot.prepare_evidence_in_background()
+def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
+    """Compose the app around a ready assistant (its index is what the Papers and Status tabs show)."""
+    bot = assistant
+    index = bot.index
     reindex_lock = threading.Lock()
-    banner: dict[str, str | None] = {"message": None}  # the notice the page shows; answers don't repeat it
 
     def backend_status() -> Any:
         try:
-            status = bot.backend_status()
+            return bot.backend_status()
         except Exception:  # the status line must never take the page down
             log.exception("backend status failed")
             return None
-        banner["message"] = status.message if status.backend == "extractive" else None
-        return status
 
     def year_choices() -> list[str]:
         return [ANY_YEAR, *map(str, table.years(index.papers))]
@@ -134,8 +118,11 @@ def build_app(
         year_to: Any,
         category: str | None,
         author: str | None,
+        banner: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the chat; the final yield adds source cards and records the turn."""
+        """Stream one answer into the chat; the final yield adds source cards and records the turn.
+
+        `banner` is the notice this user's page shows at the top, which answers do not repeat."""
         question = (question or "").strip()
         turns = list(turns or [])
         if not question:
@@ -167,7 +154,7 @@ def build_app(
             chat[-1] = {"role": "assistant", "content": "⚠ The answerer returned no answer."}
             yield "", chat, gr.skip(), turns
             return
-        chat[-1] = {"role": "assistant", "content": assistant_message(answer, banner["message"])}
+        chat[-1] = {"role": "assistant", "content": assistant_message(answer, banner)}
         yield "", chat, sources_html(answer, index.papers), [*turns, Turn(question=question, answer=answer)]
 
     def clear() -> tuple[Any, ...]:
@@ -191,9 +178,11 @@ def build_app(
             "every claim cites the papers it comes from."
         )
 
-    def refresh_notice() -> Any:
-        text = notice_markdown(backend_status(), settings)
-        return gr.update(value=text, visible=bool(text))
+    def refresh_notice() -> tuple[Any, str | None]:
+        status = backend_status()
+        text = notice_markdown(status, settings)
+        shown = status.message if status is not None and status.backend == "extractive" else None
+        return gr.update(value=text, visible=bool(text)), shown
 
     def reindex(query: str) -> tuple[Any, ...]:
         """Ingest the registered sources again; only changed chunks are embedded."""
@@ -201,8 +190,7 @@ def build_app(
             raise gr.Error("A re-index is already running.")
         try:
             before = set(index.papers)
-            report = index.ingest([])
-            bot.prepare_evidence()
+            report = bot.reindex()
         finally:
             reindex_lock.release()
         found, count = search_papers(query)
@@ -222,6 +210,7 @@ def build_app(
     with gr.Blocks(title="Paper QA", analytics_enabled=False) as demo:
         title = gr.Markdown(header(), elem_classes="app-header")
         notice = gr.Markdown(visible=False, elem_classes="notice")
+        banner = gr.State(None)  # per user: the notice their page shows
         turns = gr.State([])
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
@@ -326,7 +315,7 @@ def build_app(
                     )
 
         # --------------------------------------------------------------------------------- events
-        inputs = [question, chatbot, turns, year_from, year_to, category, author]
+        inputs = [question, chatbot, turns, year_from, year_to, category, author, banner]
         outputs = [question, chatbot, sources, turns]
         gr.on([question.submit, ask_btn.click], ask, inputs, outputs, api_name="ask")
         examples.load_input_event.then(ask, inputs, outputs, api_name="ask_example", api_visibility="private")
@@ -343,7 +332,7 @@ def build_app(
             api_name="reindex",
             concurrency_limit=1,
         )
-        demo.load(refresh_notice, None, notice, api_name="notice")
+        demo.load(refresh_notice, None, [notice, banner], api_name="notice")
         demo.load(status, None, status_md, api_name="status")
     return demo
 

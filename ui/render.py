@@ -12,16 +12,18 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from rag.answering.markers import find_markers
 from rag.models import Answer, Paper
+from ui.mathtext import math_to_text
 
-CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _MD_SPECIAL = re.compile(r"([\\\[\]$])")
 
 
 def esc(text: object) -> str:
-    """HTML-escape any value; also encodes the characters template engines treat specially."""
+    """HTML-escape any value (its LaTeX fragments as Unicode first); also encodes the characters template
+    engines treat specially."""
     return (
-        html.escape(str(text), quote=True)
+        html.escape(math_to_text(str(text)), quote=True)
         .replace("{", "&#123;")
         .replace("}", "&#125;")
         .replace("$", "&#36;")
@@ -34,7 +36,7 @@ def md_escape(text: str) -> str:
 
     Emphasis, lists and `code` stay: model answers use them, and they cannot run anything.
     """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(math_to_text(text), quote=False))
 
 
 # --------------------------------------------------------------------------------------------- answers
@@ -61,17 +63,16 @@ def answer_markdown(answer: Answer) -> str:
     unlocated = {f.n for f in answer.flagged} - located  # flagged sentence not found verbatim: flag every [n]
     out: list[str] = []
     last = 0
-    for match in CITATION.finditer(answer.text):
-        out.append(md_escape(answer.text[last : match.start()]))
-        for part in match.group(1).split(","):
-            n = int(part)
+    for marker in find_markers(answer.text):
+        out.append(md_escape(answer.text[last : marker.start]))
+        for n in marker.numbers:
             if n not in known:
                 out.append(md_escape(f"[{n}]"))
-            elif n in unlocated or any(fn == n and s <= match.start() <= e + 3 for s, e, fn in spans):
+            elif n in unlocated or any(fn == n and s <= marker.start <= e + 3 for s, e, fn in spans):
                 out.append(f'[\\[{n}\\]⚠](#src-{n} "citation not supported by its evidence")')
             else:
                 out.append(f"[\\[{n}\\]](#src-{n})")
-        last = match.end()
+        last = marker.end
     out.append(md_escape(answer.text[last:]))
     return "".join(out)
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -22,6 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from rag.indexing.embedder import OnnxEmbedder
+from rag.io import atomic_writer
 from rag.models import Paper, PaperHit, Record
 
 # words that never end a sentence although a period follows them
@@ -241,6 +240,10 @@ class EvidenceSelector:
         with self._lock:
             return [self._cache[k] for k in keys]
 
+    def missing(self, papers: Sequence[Paper]) -> bool:
+        with self._lock:
+            return any(_paper_key(p) not in self._cache for p in papers)
+
     def prepare(self, papers: Sequence[Paper], batch: int = 32, stop: threading.Event | None = None) -> int:
         """Embed the sentences of uncached papers, batch by batch until `stop` is set; returns how many."""
         with self._lock:
@@ -260,11 +263,8 @@ class EvidenceSelector:
             return
         meta = json.dumps([[k, sents] for k, (sents, _) in entries])
         vectors = np.vstack([rows for _, (_, rows) in entries]).astype(np.float32)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp.npz")
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_writer(path, "wb") as handle:
             np.savez(handle, meta=np.array(meta), vectors=vectors)
-        os.replace(tmp, path)
 
     def load(self, path: Path) -> int:
         """Read vectors saved by `save`; returns the number of papers loaded (0 without a usable file)."""

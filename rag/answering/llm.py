@@ -1,7 +1,7 @@
 """LLM backends behind one small protocol: a local Ollama server, or a GGUF file run by llama.cpp.
 
-    llm = make_llm(settings, resolve_auto(settings))      # or "ollama" / "llamacpp" explicitly
-    for delta in llm.stream_chat(messages, max_tokens=200):
+    llm, notice = choose(settings, "auto")                # or "ollama" / "llamacpp" / "extractive"
+    for delta in llm.stream_chat(messages, max_tokens=200):  # llm is None for evidence-only answers
         ...
     llm.last_prompt_tokens                                 # prompt size of the stream that just ended
 
@@ -21,16 +21,16 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, runtime_checkable
 
 import httpx
 import ollama
 from llama_index.core.llms import ChatMessage
 
 from rag.models import Record
-from rag.settings import LlamaCppSettings, OllamaSettings, Settings
+from rag.settings import BACKENDS, LlamaCppSettings, LLMBackend, OllamaSettings, Settings
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -41,12 +41,13 @@ __all__ = [
     "LlamaCppLLM",
     "OllamaLLM",
     "OllamaProbe",
-    "explain_auto",
+    "FACTORIES",
+    "Choice",
+    "choose",
     "make_llm",
     "normalize_tag",
     "plain_prompt",
     "probe_ollama",
-    "resolve_auto",
 ]
 
 # Ollama is always sent an explicit num_ctx (the LlamaIndex integration would otherwise ask /api/show and send
@@ -64,6 +65,7 @@ class BackendUnavailable(RuntimeError):
 class ChatLLM(Protocol):
     backend: str  # "ollama" | "llamacpp"
     model: str
+    reusable: bool  # one object may serve every request (keep it: it holds a loaded model)
     last_prompt_tokens: int | None  # prompt tokens of the last finished stream, when the backend knows them
 
     def stream_chat(self, messages: list[ChatMessage], max_tokens: int | None = None) -> Iterator[str]:
@@ -96,8 +98,8 @@ def normalize_tag(name: str) -> str:
 # --- Ollama ----------------------------------------------------------------------------------------------
 
 
-def _not_reachable(host: str) -> str:
-    return f"Ollama is not reachable at {host}: start it with `ollama serve`"
+def _not_reachable(host: str, model: str) -> str:
+    return f"Ollama is not reachable at {host}: start it with `ollama serve` (then `ollama pull {model}`)"
 
 
 def _no_model(model: str) -> str:
@@ -123,7 +125,7 @@ def _ollama_failure(exc: BaseException, host: str, model: str, timeout_s: float)
     if isinstance(exc, httpx.TimeoutException):
         return BackendUnavailable(_timed_out(host, timeout_s))
     if isinstance(exc, ConnectionError | httpx.ConnectError):  # the client turns ConnectError into the former
-        return BackendUnavailable(_not_reachable(host))
+        return BackendUnavailable(_not_reachable(host, model))
     if isinstance(exc, httpx.TransportError | OSError):
         return BackendUnavailable(
             f"The connection to Ollama at {host} broke off ({type(exc).__name__}): "
@@ -174,6 +176,7 @@ class OllamaLLM:
     """
 
     backend: str = "ollama"
+    reusable: bool = False  # `last_prompt_tokens` is per stream: one object per request
 
     def __init__(self, settings: OllamaSettings, client: ollama.Client | None = None) -> None:
         self.settings = settings
@@ -277,6 +280,7 @@ class LlamaCppLLM:
     """
 
     backend: str = "llamacpp"
+    reusable: bool = True
 
     def __init__(self, settings: LlamaCppSettings) -> None:
         self.settings = settings
@@ -385,35 +389,64 @@ class LlamaCppLLM:
                 ) from exc
 
 
-# --- choosing ---------------------------------------------------------------------------------------------
+# --- choosing: the one registry of backends ----------------------------------------------------------
 
 
-def make_llm(settings: Settings, backend: Literal["ollama", "llamacpp"]) -> ChatLLM:
-    """A ready backend, or BackendUnavailable saying why not. The Ollama check is one quick request."""
-    if backend == "ollama":
-        probe = probe_ollama(settings.ollama, timeout_s=min(settings.ollama.timeout_s, 5.0))
-        if not (probe.reachable and probe.model_present):
-            raise BackendUnavailable(probe.message)
-        return OllamaLLM(settings.ollama)
-    if backend == "llamacpp":
-        return LlamaCppLLM(settings.llamacpp)
-    raise ValueError(f"make_llm: unknown backend {backend!r} (expected 'ollama' or 'llamacpp')")
+def _ollama(settings: Settings) -> ChatLLM:
+    """Ollama, if the server answers and has the model (one quick request); else BackendUnavailable."""
+    probe = probe_ollama(settings.ollama, timeout_s=min(settings.ollama.timeout_s, 5.0))
+    if not (probe.reachable and probe.model_present):
+        raise BackendUnavailable(probe.message)
+    return OllamaLLM(settings.ollama)
 
 
-def explain_auto(settings: Settings) -> tuple[Literal["ollama", "llamacpp", "extractive"], str | None]:
-    """`resolve_auto` with the reason when it falls back to extractive answers (None otherwise)."""
-    probe = probe_ollama(settings.ollama)
-    if probe.reachable and probe.model_present:
-        return "ollama", None
-    try:
-        _gguf_path(settings.llamacpp)
-        _import_llama_cpp()
-    except BackendUnavailable as exc:
-        return "extractive", f"{probe.message}; {exc}"
-    return "llamacpp", None
+def _llamacpp(settings: Settings) -> ChatLLM:
+    return LlamaCppLLM(settings.llamacpp)
 
 
-def resolve_auto(settings: Settings) -> Literal["ollama", "llamacpp", "extractive"]:
-    """Ollama if it is reachable with the model, else llama.cpp if the GGUF file exists and llama_cpp
-    imports, else extractive answers."""
-    return explain_auto(settings)[0]
+# Every LLM backend, in the order `auto` tries them. A new backend is one class and one entry here.
+FACTORIES: dict[LLMBackend, Callable[[Settings], ChatLLM]] = {"ollama": _ollama, "llamacpp": _llamacpp}
+
+
+class Choice(NamedTuple):
+    """What answers: a model, or None for evidence-only answers; `notice` says why when `auto` fell back."""
+
+    llm: ChatLLM | None
+    notice: str | None
+
+
+def make_llm(settings: Settings, backend: LLMBackend, reuse: dict[str, ChatLLM] | None = None) -> ChatLLM:
+    """A ready backend, or BackendUnavailable saying why not.
+
+    Objects in `reuse` (keyed by backend name) are returned instead of new ones; a new object whose class
+    is `reusable` (a loaded GGUF) is put there.
+    """
+    if reuse is not None and backend in reuse:
+        return reuse[backend]
+    if backend not in FACTORIES:
+        raise ValueError(f"unknown LLM backend {backend!r}; use one of {', '.join(FACTORIES)}")
+    llm = FACTORIES[backend](settings)
+    if reuse is not None and getattr(llm, "reusable", False):
+        reuse[backend] = llm
+    return llm
+
+
+def choose(settings: Settings, requested: str, reuse: dict[str, ChatLLM] | None = None) -> Choice:
+    """The one place that decides who answers.
+
+    `extractive` -> no model. A named backend -> that model, or BackendUnavailable. `auto` -> the first
+    backend of FACTORIES that can answer now, else evidence-only answers with the reasons in the notice.
+    """
+    if requested not in BACKENDS:
+        raise ValueError(f"unknown backend {requested!r}; use one of {', '.join(BACKENDS)}")
+    if requested == "extractive":
+        return Choice(None, None)
+    if requested != "auto":
+        return Choice(make_llm(settings, cast(LLMBackend, requested), reuse), None)
+    reasons: list[str] = []
+    for name in dict.fromkeys([*(reuse or {}), *FACTORIES]):
+        try:
+            return Choice(make_llm(settings, cast(LLMBackend, name), reuse), None)
+        except BackendUnavailable as exc:
+            reasons.append(str(exc))
+    return Choice(None, "Evidence-only answers — " + "; ".join(reasons))

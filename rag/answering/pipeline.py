@@ -24,14 +24,14 @@ from rag.answering.extractive import (
     question_kind,
     relevant,
 )
-from rag.answering.llm import BackendUnavailable, ChatLLM, OllamaLLM, OllamaProbe, make_llm, probe_ollama
+from rag.answering.llm import BackendUnavailable, ChatLLM, Choice, choose, probe_ollama
 from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
-from rag.indexing.index import PaperIndex
+from rag.indexing.index import IngestReport, PaperIndex
 from rag.models import Answer, Citation, PaperHit, Record, SearchFilters, Source, TextDelta, Timings, Turn
 from rag.retrieval.filters import matches
 from rag.retrieval.search import Searcher
-from rag.settings import BACKENDS, Settings
+from rag.settings import Settings
 
 NOT_COVERED = "The collection does not cover this question."  # what the system prompt tells a model to say
 NOT_COVERED_EXTRACTIVE = (
@@ -69,22 +69,34 @@ class _Run:
 class Assistant:
     """Answers questions over one index. Thread-safe: the UI may call it from several workers at once."""
 
-    def __init__(
-        self, settings: Settings, index: PaperIndex | None = None, llm: ChatLLM | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, index: PaperIndex, llm: ChatLLM | None = None) -> None:
+        """Built by `rag.assemble.open_assistant`, which also owns first-use ingest and the evidence cache."""
         self.settings = settings
-        if index is None:
-            index = PaperIndex(settings)
-            index.ensure_ingested(progress=False)
         self.index = index
         self.searcher = Searcher(index)
         self.selector = EvidenceSelector(index.embedder)
         self.evidence_file = index.settings.index_dir / "evidence-vectors.npz"
         self.selector.load(self.evidence_file)
-        self._injected = llm
-        self._llamacpp: ChatLLM | None = None
+        # models kept between requests by backend name (an injected one, a loaded GGUF)
+        self._llms: dict[str, ChatLLM] = {llm.backend: llm} if llm is not None else {}
         self._lock = threading.Lock()
         self._idf_papers = -1
+
+    def ingest(
+        self, paths: Sequence[Path], *, replace: bool = False, progress: bool | None = None
+    ) -> IngestReport:
+        """Bring the index up to date with these sources, then the evidence vectors with the index."""
+        report = self.index.ingest(list(paths), replace=replace, progress=progress)
+        self.prepare_evidence()
+        return report
+
+    def reindex(self) -> IngestReport:
+        """Read the registered sources again (the Status tab's button): only what changed is embedded."""
+        return self.ingest([], progress=False)
+
+    def needs_evidence(self) -> bool:
+        """Some paper's sentences are not embedded yet (a fresh index, or papers added since)."""
+        return not self.evidence_file.exists() or self.selector.missing(list(self.index.papers.values()))
 
     def prepare_evidence(self, stop: threading.Event | None = None) -> int:
         """Embed every abstract sentence once; save the vectors beside the index (after an ingest, at start).
@@ -119,77 +131,28 @@ class Assistant:
 
     # --- backends -----------------------------------------------------------------------------------------
 
+    def choose(self, requested: str | None = None) -> Choice:
+        """Who answers a request (see `rag.answering.llm.choose`); a loaded GGUF is kept for the next one."""
+        with self._lock:
+            return choose(self.settings, requested or self.settings.answer.backend, self._llms)
+
     def backend_status(self) -> BackendStatus:
-        llm = self._injected
-        if llm is not None:
-            return BackendStatus(
-                backend=llm.backend,
-                model=llm.model,
-                message=f"Answers written by {llm.model} ({llm.backend}).",
-            )
         probe = probe_ollama(self.settings.ollama)
-        backend, notice = self._auto(probe)
-        model = {"ollama": self.settings.ollama.model, "llamacpp": self._gguf_name()}.get(backend)
-        message = notice or f"Answers written by {model} ({backend})."
+        llm, notice = self.choose("auto")
+        if llm is None:
+            return BackendStatus(
+                backend="extractive",
+                ollama_reachable=probe.reachable,
+                ollama_model_present=probe.model_present,
+                message=notice or "Evidence-only answers.",
+            )
         return BackendStatus(
-            backend=backend,
-            model=model,
+            backend=llm.backend,
+            model=llm.model,
             ollama_reachable=probe.reachable,
             ollama_model_present=probe.model_present,
-            message=message,
+            message=f"Answers written by {llm.model} ({llm.backend}).",
         )
-
-    def _gguf_name(self) -> str | None:
-        path = self.settings.llamacpp.model
-        return Path(path).name if path else None
-
-    def _auto(self, probe: OllamaProbe) -> tuple[str, str | None]:
-        """What `auto` picks now, and the notice shown when that is evidence-only answers."""
-        if probe.reachable and probe.model_present:
-            return "ollama", None
-        gguf = self.settings.llamacpp.model
-        if gguf is not None and Path(gguf).expanduser().is_file():
-            return "llamacpp", None
-        model = self.settings.ollama.model
-        if probe.reachable:
-            notice = f"Evidence-only answers — Ollama has no model '{model}': run `ollama pull {model}`"
-        else:
-            notice = (
-                f"Evidence-only answers — start Ollama for written answers: `ollama serve` then "
-                f"`ollama pull {model}`"
-            )
-        if gguf is not None:
-            notice += f" (the GGUF file {gguf} was not found)"
-        return "extractive", notice
-
-    def _choose(self, requested: str) -> tuple[ChatLLM | None, str | None]:
-        """(model or None for extractive, notice). An explicit backend that cannot run raises."""
-        if requested not in BACKENDS:
-            raise ValueError(f"unknown backend {requested!r}; use one of {', '.join(BACKENDS)}")
-        if requested == "extractive":
-            return None, None
-        if self._injected is not None and requested in ("auto", self._injected.backend):
-            return self._injected, None
-        if requested == "ollama":
-            make_llm(self.settings, "ollama")  # raises BackendUnavailable with the fix to run
-            return OllamaLLM(self.settings.ollama), None
-        if requested == "llamacpp":
-            return self._llamacpp_llm(), None
-        backend, notice = self._auto(probe_ollama(self.settings.ollama))
-        try:
-            if backend == "ollama":
-                return OllamaLLM(self.settings.ollama), None  # one per request: its token count is per stream
-            if backend == "llamacpp":
-                return self._llamacpp_llm(), None
-        except BackendUnavailable as exc:
-            return None, f"Evidence-only answers — {exc}"
-        return None, notice
-
-    def _llamacpp_llm(self) -> ChatLLM:
-        with self._lock:  # one loaded GGUF per Assistant; LlamaCppLLM serializes generation itself
-            if self._llamacpp is None:
-                self._llamacpp = make_llm(self.settings, "llamacpp")
-            return self._llamacpp
 
     # --- answering ----------------------------------------------------------------------------------------
 
@@ -216,7 +179,7 @@ class Assistant:
         BackendUnavailable when an explicitly requested backend cannot answer."""
         run = _Run("", time.perf_counter())
         run.question = self._clean(question, run)
-        llm, notice = self._choose(backend or self.settings.answer.backend)
+        llm, notice = self.choose(backend)
         if notice:
             run.notices.append(notice)
         resolved = resolve(run.question, history, filters)

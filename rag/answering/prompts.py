@@ -13,12 +13,12 @@ from pathlib import Path
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
+from rag.answering.markers import neutralize_markers
 from rag.models import Paper, Source, Turn
 from rag.settings import PROMPTS_DIR
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DELIMITER = re.compile(r"</?\s*papers?\s*>", re.I)
-_FAKE_MARKER = re.compile(r"\[(\s*\d[\d\s,;\-–—]*)\]")
 
 
 @lru_cache(maxsize=16)
@@ -31,16 +31,33 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> str:
         raise RuntimeError(f"prompt file missing: {path} ({exc.strerror or exc})") from exc
 
 
-def render(name: str, **values: str) -> str:
-    """Fill {placeholders} of a prompt; other braces (LaTeX in abstracts) pass through untouched."""
-    template = load_prompt(name)
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+class PromptError(ValueError):
+    """A prompt file whose {placeholders} do not match what the code fills in; names the file."""
+
+
+def placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
+
+
+def render(name: str, directory: Path = PROMPTS_DIR, **values: str) -> str:
+    """Fill the {placeholders} of prompts/<name>.md, which must be exactly the values given.
+
+    Values are inserted once and not scanned again, so braces in them (LaTeX in abstracts) stay as they are.
+    """
+    template = load_prompt(name, directory)
+    wanted = placeholders(template)
+    if wanted != set(values):
+        unknown, missing = sorted(wanted - set(values)), sorted(set(values) - wanted)
+        problems = [f"unknown placeholder(s) {', '.join('{' + p + '}' for p in unknown)}"] if unknown else []
+        problems += [f"missing placeholder(s) {', '.join('{' + p + '}' for p in missing)}"] if missing else []
+        raise PromptError(f"prompt file {directory / (name + '.md')}: {'; '.join(problems)}")
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
 def sanitize(text: str) -> str:
     """Abstract text as data: one line, no block delimiters, no '[n]' that could pass for a citation."""
     text = _DELIMITER.sub(" ", text)
-    text = _FAKE_MARKER.sub(lambda m: f"({m.group(1).strip()})", text)
+    text = neutralize_markers(text)
     return " ".join(text.split())
 
 

@@ -12,28 +12,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from pydantic import Field
 
+from rag.answering.markers import find_markers, strip_markers
 from rag.models import Citation, FlaggedCitation, Record, Source
 
-# [3]  [1, 2]  [1,2;4]  [1-3]  [1–3]  [Source 2]  [paper 1, 3]
-_MARKER = re.compile(
-    r"\[\s*(?:(?:sources?|papers?|refs?|references?)\s*)?"
-    r"(\d{1,4}(?:\s*(?:[,;]|-|–|—|and)\s*\d{1,4})*)\s*\]",
-    re.I,
-)
-_MAX_RANGE = 20
 _CLAIM_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*])|\n+")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.M)
 
 Embed = Callable[[list[str]], np.ndarray]
-
-
-class Marker(Record):
-    """One bracketed citation as written in the text."""
-
-    start: int
-    end: int
-    numbers: list[int] = Field(description="Every number it names, ranges expanded.")
 
 
 class CheckedText(Record):
@@ -49,23 +35,6 @@ class Verification(Record):
     citations: list[Citation] = Field(default_factory=list)
     invalid_citations: int = 0
     flagged: list[FlaggedCitation] = Field(default_factory=list)
-
-
-def find_markers(text: str) -> list[Marker]:
-    """Bracketed citations, ranges expanded. '[0, 1]' (an interval, not a citation) is left alone."""
-    markers = []
-    for match in _MARKER.finditer(text):
-        numbers: list[int] = []
-        for part in re.split(r"\s*(?:[,;]|and)\s*", match.group(1)):
-            bounds = [int(x) for x in re.split(r"\s*[-–—]\s*", part) if x]
-            if len(bounds) == 2 and 0 < bounds[1] - bounds[0] <= _MAX_RANGE:
-                numbers.extend(range(bounds[0], bounds[1] + 1))
-            else:
-                numbers.extend(bounds)
-        if 0 in numbers and len(numbers) > 1:
-            continue
-        markers.append(Marker(start=match.start(), end=match.end(), numbers=numbers))
-    return markers
 
 
 def check_markers(text: str, n_sources: int) -> CheckedText:
@@ -97,7 +66,7 @@ def claims(text: str) -> list[tuple[str, str, list[int]]]:
         if not markers:
             continue
         numbers = list(dict.fromkeys(n for m in markers for n in m.numbers))
-        plain = _MARKER.sub(" ", piece)
+        plain = strip_markers(piece)
         plain = " ".join(_BULLET.sub(" ", _EMPHASIS.sub("", plain)).split())
         plain = re.sub(r"\s+([.,;:!?])", r"\1", plain).strip(" :;,-")
         if len(re.findall(r"[A-Za-z]{2,}", plain)) >= 3:  # a bare "[1]" line or "See [2]." says nothing

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 from tokenizers import Encoding
 
 from rag.settings import EmbeddingSettings
@@ -89,27 +87,3 @@ class OnnxEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-
-class LlamaIndexEmbedding(BaseEmbedding):
-    """Adapter so LlamaIndex components (retrievers, evaluators) can use the same local model."""
-
-    _embedder: OnnxEmbedder = PrivateAttr()
-
-    def __init__(self, embedder: OnnxEmbedder, **kwargs: object) -> None:
-        super().__init__(
-            model_name=embedder.model_name, embed_batch_size=embedder.settings.batch_size, **kwargs
-        )
-        self._embedder = embedder
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed_one(query).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed_one(text).tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)

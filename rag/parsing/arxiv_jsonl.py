@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from rag.models import Paper, ParseProblem
-from rag.parsing.common import collapse_ws, listed_author_count, make_date, problem
-from rag.parsing.ids import paper_id
+from rag.parsing.common import collapse_ws, make_date, make_paper, problem
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _AND = re.compile(r"\s*,?\s+and\s+|\s*,\s*", re.IGNORECASE)
@@ -80,18 +79,16 @@ def record_to_paper(obj: dict[str, Any], source: str) -> Paper | str:
     if date_text and (m := _ISO_DATE.match(date_text)):
         published = make_date(m.group(1), int(m.group(2)), m.group(3))
     arxiv_id = collapse_ws(str(obj.get("id") or "")) or None
-    return Paper(
-        id=paper_id(title),
-        title=title,
-        abstract=abstract,
-        authors=authors,
-        authors_truncated=truncated,
-        author_count=listed_author_count(authors, truncated),
+    return make_paper(
+        title,
+        abstract,
+        source,
+        authors,
+        truncated,
         published=published,
         date_text=date_text,
         category=category_group(obj.get("categories") if isinstance(obj.get("categories"), str) else None),
         external_id=arxiv_id,
-        sources=[source],
     )
 
 

@@ -15,8 +15,7 @@ import bibtexparser
 
 from rag.models import Paper, ParseProblem
 from rag.parsing.arxiv_jsonl import category_group
-from rag.parsing.common import MONTH_NAMES, collapse_ws, listed_author_count, make_date, month_number, problem
-from rag.parsing.ids import paper_id
+from rag.parsing.common import MONTH_NAMES, collapse_ws, make_date, make_paper, month_number, problem
 
 _ACCENTS = {
     "`": "\u0300",
@@ -193,18 +192,16 @@ def parse_bibtex(text: str, source: str) -> tuple[list[Paper], list[ParseProblem
         published, date_text = _date(entry)
         primary = entry.get("primaryclass") or entry.get("eprintclass")
         papers.append(
-            Paper(
-                id=paper_id(title),
-                title=title,
-                abstract=abstract,
-                authors=authors,
-                authors_truncated=truncated,
-                author_count=listed_author_count(authors, truncated),
+            make_paper(
+                title,
+                abstract,
+                source,
+                authors,
+                truncated,
                 published=published,
                 date_text=date_text,
                 category=category_group(primary) if primary else None,
                 external_id=key if key != "?" else None,
-                sources=[source],
             )
         )
     # bibtexparser v1 silently drops entries it cannot parse; name them so they are not lost unnoticed.

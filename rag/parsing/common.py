@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from rag.models import ParseProblem
+from rag.models import Paper, ParseProblem
+from rag.parsing.ids import paper_id
 
 MONTH_NAMES = (
     "january",
@@ -82,3 +83,19 @@ def problem(source: str, message: str, entry: str | None = None) -> ParseProblem
 def listed_author_count(authors: list[str], truncated: bool) -> int | None:
     """The count a complete author list implies; unknown when the list is cut ("et al.") or absent."""
     return len(authors) if authors and not truncated else None
+
+
+def make_paper(
+    title: str, abstract: str, source: str, authors: list[str], truncated: bool, **metadata: object
+) -> Paper:
+    """A Paper with the fields every format derives the same way: the id from the title, the author count."""
+    return Paper(
+        id=paper_id(title),
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        authors_truncated=truncated,
+        author_count=listed_author_count(authors, truncated),
+        sources=[source],
+        **metadata,  # type: ignore[arg-type]
+    )

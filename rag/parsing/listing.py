@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from rag.models import Paper, ParseProblem
-from rag.parsing.common import DATE_PATTERN, collapse_ws, listed_author_count, make_date, problem
+from rag.parsing.common import DATE_PATTERN, collapse_ws, make_date, make_paper, problem
 from rag.parsing.ids import paper_id
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -185,18 +185,16 @@ def _parse_profile(lines: list[tuple[int, str]], source: str) -> tuple[list[Pape
         end = head.end("year") if head.group("year") else head.end("day")
         date_text = line[head.start("month") : end]
         papers.append(
-            Paper(
-                id=paper_id(title),
-                title=title,
-                abstract=collapse_ws(abstract),
-                authors=authors,
-                authors_truncated=truncated,
-                author_count=listed_author_count(authors, truncated),
+            make_paper(
+                title,
+                collapse_ws(abstract),
+                source,
+                authors,
+                truncated,
                 published=make_date(head.group("year"), head.group("month"), head.group("day")),
                 date_text=date_text,
                 category=head.group("cat"),
                 has_code=bool(head.group("code")),
-                sources=[source],
             )
         )
         i += 3

