@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: chat test install install-dev browser models lint fix typecheck bench eval clean
+.PHONY: chat test install install-dev browser models lint fix typecheck bench bench-llm eval clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ fix: install-dev
 bench: install-dev models
 	$(BIN)/python -m bench.index_bench
 	$(BIN)/python -m bench.answer_bench
+
+## Quality and speed of a real small instruct model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB; not in `make test`).
+QWEN := .models/qwen2.5-coder-1.5b-instruct.gguf
+bench-llm: install-dev
+	$(BIN)/python -m bench.fetch_qwen $(QWEN)
+	RAG_DATA_DIR=$(CURDIR)/.rag/test-index $(BIN)/python -m bench.llm_quality $(QWEN)
 
 eval: install
 	$(BIN)/rag eval --retrieval all --out eval/out

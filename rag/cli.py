@@ -221,6 +221,10 @@ def ask(
     backend: Annotated[
         str | None, typer.Option(help="auto, ollama, llamacpp or extractive (default: RAG_ANSWER_BACKEND).")
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="The Ollama model (RAG_OLLAMA_MODEL) or GGUF file (RAG_LLAMACPP_MODEL)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
 ) -> None:
     """Answer a question from the papers: streamed text, then the numbered sources it cites."""
@@ -230,7 +234,14 @@ def ask(
     if not question.strip():
         fail("the question is empty: ask something about the papers")
     check_backend(backend)
-    assistant = open_assistant(settings_from_env())
+    settings = settings_from_env()
+    if model:  # a name for Ollama, a file for llama.cpp: it goes to the backend that will use it
+        group = "llamacpp" if backend == "llamacpp" or model.endswith(".gguf") else "ollama"
+        chosen = getattr(settings, group).model_copy(
+            update={"model": Path(model) if group == "llamacpp" else model}
+        )
+        settings = settings.model_copy(update={group: chosen})
+    assistant = open_assistant(settings)
     answer: Answer | None = None
     try:
         for item in assistant.stream(question, backend=backend):

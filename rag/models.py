@@ -135,6 +135,30 @@ class Timings(Record):
     total: float = 0.0
 
 
+class FacetSupport(Record):
+    """How well one paper supports one condition of the question, and the sentence that shows it."""
+
+    facet: str
+    sentence: str | None = Field(None, description="The title or abstract sentence that supports it best.")
+    score: float = Field(description="Meaning (cosine) and shared words, mixed; compared with a threshold.")
+
+
+class PaperVerdict(Record):
+    """Whether one paper meets every facet of the question."""
+
+    paper_id: str
+    title: str
+    qualifies: bool
+    strength: float = Field(description="The weakest facet's support: how strongly the paper qualifies.")
+    support: list[FacetSupport] = Field(default_factory=list)
+
+    def lacks(self, threshold: float) -> list[str]:
+        return [s.facet for s in self.support if s.score < threshold]
+
+    def has(self, threshold: float) -> list[str]:
+        return [s.facet for s in self.support if s.score >= threshold]
+
+
 class Answer(Record):
     question: str
     text: str
@@ -157,6 +181,15 @@ class Answer(Record):
     )
     notice: str | None = Field(None, description="Something the user should know, e.g. why no LLM answered.")
     standalone_question: str | None = Field(None, description="The follow-up rewritten to stand alone.")
+    facets: list[str] = Field(default_factory=list, description="Conditions every cited paper must meet.")
+    verdicts: list[PaperVerdict] = Field(
+        default_factory=list, description="The judged candidates: every qualifying paper, then the nearest."
+    )
+    fell_back: bool = Field(
+        False,
+        description="The model declined or wrote nothing usable although papers qualified: the "
+        "evidence answer was given instead.",
+    )
 
 
 class Turn(Record):

@@ -87,6 +87,12 @@ class AnswerSettings(_Group):
         "(calibrated: claims from the cited evidence score p5 0.62, terse paraphrases 0.46+, claims from "
         "another paper p95 0.32).",
     )
+    facet_threshold: float = Field(
+        0.475,
+        description="Support (0.5 x cosine + 0.5 x shared-word share) that every facet of a question needs "
+        "from one sentence or the title of a paper for the paper to qualify (fitted on the tuning split).",
+    )
+    screen_pool: int = Field(30, ge=1, description="Candidates judged against the question's facets.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut to this length.")
 
 
@@ -96,6 +102,13 @@ class OllamaSettings(_Group):
     timeout_s: float = Field(120.0, gt=0, description="Per-request timeout.")
     temperature: float = Field(0.1, ge=0, description="Sampling temperature.")
     max_tokens: int = Field(400, ge=16, description="Upper bound on tokens generated per answer.")
+    num_ctx: int = Field(
+        4096,
+        ge=512,
+        description="Context window sent with every request (capped at the model's own). Ollama's default, "
+        "2048, silently truncates longer prompts.",
+    )
+    keep_alive: str = Field("10m", description="How long Ollama keeps the model loaded after a request.")
 
 
 class LlamaCppSettings(_Group):

@@ -34,6 +34,7 @@ _ASKS_AUTHORS = re.compile(r"\b(authors?|who\s+(wrote|are|is|wrote)|written\s+by
 
 # list membership: near the best paper and good enough on its own (fit on eval/qa.jsonl's topic questions)
 LIST_FLOOR, LIST_MARGIN, LIST_MAX = 0.35, 0.25, 10
+JUDGED_LIST_MAX = 30  # papers judged to qualify are all listed, up to the screening pool
 # fact answers: other papers named after the lead when this close to it
 RELATED_MARGIN, RELATED_MAX = 0.15, 3
 # fact answers: papers this close to the best sentence score are tied for the lead
@@ -86,11 +87,22 @@ def _quote(text: str) -> str:
 
 
 def compose(
-    question: str, evidence: list[Evidence], evidence_sentences: int = 2, kind: str | None = None
+    question: str,
+    evidence: list[Evidence],
+    evidence_sentences: int = 2,
+    kind: str | None = None,
+    judged: bool = False,
 ) -> Composition:
-    """The answer text and the sources it cites, numbered in order of appearance."""
+    """The answer text and the sources it cites, numbered in order of appearance.
+
+    `judged`: every paper of `evidence` was judged to meet the whole question, so a list names all of them
+    in the given order (strongest first), and a fact answer needs no absolute floor.
+    """
     kind = kind or question_kind(question)
-    chosen = relevant(evidence, kind)
+    if judged and kind == "list":
+        chosen = evidence[:JUDGED_LIST_MAX]
+    else:
+        chosen = relevant(evidence, kind, floor=0.0 if judged else LIST_FLOOR)
     if not chosen:
         return Composition(text="")
     if kind != "list":

@@ -50,10 +50,6 @@ __all__ = [
     "probe_ollama",
 ]
 
-# Ollama is always sent an explicit num_ctx (the LlamaIndex integration would otherwise ask /api/show and send
-# the model's full trained context, e.g. 131072 tokens for llama3.2, which makes the server allocate a huge KV
-# cache). Answer prompts are a few thousand tokens at most, so the model's context length capped at this.
-OLLAMA_NUM_CTX = 8192
 LLAMACPP_INSTALL = "pip install -e .[llamacpp]"
 
 
@@ -121,6 +117,11 @@ def _ollama_failure(exc: BaseException, host: str, model: str, timeout_s: float)
         error = _one_line(exc.error)
         if exc.status_code in (404, -1) and "model" in error.lower() and "not found" in error.lower():
             return BackendUnavailable(_no_model(model))
+        if "context" in error.lower() and any(w in error.lower() for w in ("length", "exceed", "overflow")):
+            return BackendUnavailable(
+                f"Ollama model '{model}' cannot take this prompt ({error}): raise RAG_OLLAMA_NUM_CTX "
+                "or ask a shorter question"
+            )
         return BackendUnavailable(f"Ollama at {host} refused the request: {error}")
     if isinstance(exc, httpx.TimeoutException):
         return BackendUnavailable(_timed_out(host, timeout_s))
@@ -187,7 +188,11 @@ class OllamaLLM:
         self._context_window: int | None = None
 
     def _num_ctx(self) -> int:
-        """The model's context length from /api/show, capped at OLLAMA_NUM_CTX; asked once."""
+        """The model's context length from /api/show, capped at the `num_ctx` setting; asked once.
+
+        Always sent explicitly: the LlamaIndex integration would otherwise send the model's whole trained
+        context (131072 tokens for llama3.2) and make the server allocate a huge KV cache.
+        """
         if self._context_window is None:
             trained: int | None = None
             try:
@@ -195,7 +200,7 @@ class OllamaLLM:
                 trained = next((int(v) for k, v in info.items() if k.endswith("context_length")), None)
             except ollama.ResponseError:
                 trained = None  # an old server without model_info: the cap alone decides
-            self._context_window = min(trained or OLLAMA_NUM_CTX, OLLAMA_NUM_CTX)
+            self._context_window = min(trained or self.settings.num_ctx, self.settings.num_ctx)
         return self._context_window
 
     def _llm(self, max_tokens: int) -> Any:
@@ -207,6 +212,7 @@ class OllamaLLM:
             temperature=self.settings.temperature,
             request_timeout=self.settings.timeout_s,
             context_window=self._num_ctx(),
+            keep_alive=self.settings.keep_alive,
             additional_kwargs={"num_predict": max_tokens},
             client=self._client,
         )

@@ -22,23 +22,40 @@ from rag.answering.extractive import (
     compose_listing,
     describe_filters,
     question_kind,
-    relevant,
 )
+from rag.answering.facets import FacetJudge, describe_lack
 from rag.answering.llm import BackendUnavailable, ChatLLM, Choice, choose, probe_ollama
+from rag.answering.markers import find_markers, strip_markers
 from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
 from rag.indexing.index import IngestReport, PaperIndex
-from rag.models import Answer, Citation, PaperHit, Record, SearchFilters, Source, TextDelta, Timings, Turn
+from rag.models import (
+    Answer,
+    Citation,
+    PaperHit,
+    PaperVerdict,
+    Record,
+    SearchFilters,
+    Source,
+    TextDelta,
+    Timings,
+    Turn,
+)
 from rag.retrieval.filters import matches
 from rag.retrieval.search import Searcher
 from rag.settings import Settings
 
-NOT_COVERED = "The collection does not cover this question."  # what the system prompt tells a model to say
+# a small model may still decline although the pipeline found papers that answer: caught, not shown
+_REFUSAL = re.compile(
+    r"^\W*(the\s+collection\s+does\s+not\s+cover|(the\s+)?(provided\s+|given\s+)?papers?\s+(do|does)\s+not"
+    r"|i\s+(cannot|can't|could\s+not|don't|do\s+not)|there\s+is\s+no\s+(information|paper|mention)"
+    r"|no\s+(paper|information)\b|none\s+of\s+the\s+papers)",
+    re.I,
+)
 NOT_COVERED_EXTRACTIVE = (
     "The collection does not seem to cover this question: no paper is close enough to "
     "answer it (the nearest ones are listed)."
 )
-LIST_CANDIDATES = 12  # papers searched for a list question: some relevant ones rank below the first five
 NEAREST = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -57,6 +74,9 @@ class _Run:
     def __init__(self, question: str, started: float) -> None:
         self.question, self.started = question, started
         self.notices: list[str] = []
+        self.facets: list[str] = []
+        self.verdicts: list[PaperVerdict] = []
+        self.fell_back = False
         self.first_token: float | None = None
         self.retrieval = 0.0
 
@@ -75,6 +95,12 @@ class Assistant:
         self.index = index
         self.searcher = Searcher(index)
         self.selector = EvidenceSelector(index.embedder)
+        self.judge = FacetJudge(
+            self.selector.embed,
+            self.selector.sentences,
+            lambda: self.selector.idf,
+            settings.answer.facet_threshold,
+        )
         self.evidence_file = index.settings.index_dir / "evidence-vectors.npz"
         self.selector.load(self.evidence_file)
         # models kept between requests by backend name (an injected one, a loaded GGUF)
@@ -198,19 +224,22 @@ class Assistant:
             yield from self._listing(resolved, run, standalone)
             return
         kind = question_kind(run.question)
+        answer = self.settings.answer
         hits = self.searcher.search(
-            query, k=max(LIST_CANDIDATES, 2 * self.settings.answer.max_sources), filters=resolved.filters
+            query, k=max(answer.screen_pool, 2 * answer.max_sources), filters=resolved.filters
         )
-        ranked_hits = hits if kind == "list" and llm is None else hits[: self.settings.answer.max_sources]
-        evidence = self.selector.rank(query, ranked_hits) if self._covers(run.question, hits) else []
+        qualifying = self._screen(query, hits, run) if kind == "list" else self._covered(run.question, hits)
         run.retrieval = time.perf_counter() - t0
-        if not evidence:
+        if not qualifying:
             yield from self._abstain(run, hits, resolved, standalone)
             return
+        # a list names every paper that qualifies; a fact answer leads with the best of them
+        evidence = self.selector.rank(
+            query, qualifying if kind == "list" else qualifying[: answer.max_sources]
+        )
 
-        if llm is not None:
-            # a model reads and weighs the papers itself: no absolute floor, only the margin to the best
-            chosen = relevant(evidence, "list", limit=self.settings.answer.max_sources, floor=0.0)
+        if llm is not None and kind != "list":  # a list is exactly the judged papers: composed, not written
+            chosen = evidence[: answer.max_sources]
             sources = [
                 Source(
                     n=i,
@@ -221,12 +250,24 @@ class Assistant:
                 for i, e in enumerate(chosen, start=1)
             ]
             try:
-                yield from self._generate(llm, query, sources, hits, run, standalone)
+                fallback = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
+                yield from self._generate(llm, query, sources, fallback, run, standalone)
                 return
             except BackendUnavailable as exc:
                 self._fall_back(exc, backend, run)
-        composition = compose(run.question, evidence, self.settings.answer.evidence_sentences, kind)
+        composition = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
         yield from self._emit(run, composition, "extractive", None, None, standalone)
+
+    def _screen(self, question: str, hits: list[PaperHit], run: _Run) -> list[PaperHit]:
+        """Judge every candidate against every facet of the question; the qualifying ones, strongest first."""
+        facets, verdicts = self.judge.judge(question, [h.paper for h in hits])
+        run.facets = [f.text for f in facets]
+        if not facets:  # nothing to judge ("which papers are there?"): similarity alone decides
+            return self._covered(question, hits)
+        qualifying = [v for v in verdicts if v.qualifies]
+        run.verdicts = qualifying + [v for v in verdicts if not v.qualifies][:NEAREST]
+        by_id = {h.paper.id: h for h in hits}
+        return [by_id[v.paper_id] for v in qualifying]
 
     def _refresh_idf(self) -> None:
         """Word weights follow the collection (the UI can re-index while the app runs)."""
@@ -255,6 +296,10 @@ class Assistant:
         first_line = next((line for line in text.strip().splitlines() if line.strip()), "")
         return accept_condensed(first_line, question)
 
+    def _covered(self, question: str, hits: list[PaperHit]) -> list[PaperHit]:
+        """A fact question: its best papers, if the collection covers it at all."""
+        return hits[: self.settings.answer.max_sources] if self._covers(question, hits) else []
+
     def _covers(self, question: str, hits: list[PaperHit]) -> bool:
         """Abstain unless the best paper is similar enough, or shares a rare exact name with the question."""
         if not hits:
@@ -270,10 +315,11 @@ class Assistant:
         llm: ChatLLM,
         question: str,
         sources: list[Source],
-        hits: list[PaperHit],
+        fallback: Composition,
         run: _Run,
         standalone: str | None,
     ) -> Iterator[TextDelta | Answer]:
+        """The model's answer; the evidence answer `fallback` instead when it declines or cites nothing."""
         messages = answer_messages(question, sources, self.index.papers)
         prompt_tokens = llm.count_tokens(messages)
         parts: list[str] = []
@@ -287,10 +333,18 @@ class Assistant:
             run.notices.append(f"The answer was cut off: {exc}")
         prompt_tokens = prompt_tokens or getattr(llm, "last_prompt_tokens", None)
         text = "".join(parts).strip()
-        if text.lower().startswith(NOT_COVERED.lower().rstrip(".")) or not text:
-            if not text:
-                run.notices.append(f"{llm.model} wrote nothing.")
-            yield self._abstained(run, hits, standalone, llm.backend, llm.model, NOT_COVERED, prompt_tokens)
+        words = len(re.findall(r"[A-Za-z]{2,}", strip_markers(text)))
+        if words < 3 or _REFUSAL.search(text) or not find_markers(text):
+            # the papers were judged to answer: a refusal, an empty or an uncited reply is the model's failure
+            reason = (
+                "wrote no answer" if words < 3 else ("declined" if _REFUSAL.search(text) else "cited nothing")
+            )
+            run.notices.append(
+                f"{llm.model} {reason} although the papers answer the question: showing the evidence instead."
+            )
+            run.fell_back = True
+            yield run.delta("\n\n")
+            yield from self._emit(run, fallback, "extractive", None, prompt_tokens, standalone)
             return
         yield from self._emit(
             run,
@@ -316,7 +370,11 @@ class Assistant:
             for line in composition.text.splitlines(keepends=True):
                 yield run.delta(line)
         checked = verify(
-            composition.text, composition.sources, self.selector.embed, self.settings.answer.support_threshold
+            composition.text,
+            composition.sources,
+            self.selector.embed,
+            self.settings.answer.support_threshold,
+            check_numbers=backend != "extractive",
         )
         if backend != "extractive" and not checked.citations:
             run.notices.append("The model cited no source: check its answer against the sources listed.")
@@ -334,6 +392,9 @@ class Assistant:
             flagged=checked.flagged,
             notice=" ".join(run.notices) or None,
             standalone_question=standalone,
+            facets=run.facets,
+            verdicts=run.verdicts,
+            fell_back=run.fell_back,
         )
 
     def _listing(
@@ -369,8 +430,27 @@ class Assistant:
             )
         else:
             text = NOT_COVERED_EXTRACTIVE
+        reasons = self._reasons(run)
+        if reasons:
+            text = f"{text}\n\n{reasons}"
         yield run.delta(text)
         yield self._abstained(run, hits, standalone, "extractive", None, text, None)
+
+    def _reasons(self, run: _Run) -> str:
+        """What the nearest papers have and lack, and which conditions no paper meets at all."""
+        if not run.facets or not run.verdicts:
+            return ""
+        threshold = self.settings.answer.facet_threshold
+        met_somewhere = {f for v in run.verdicts for f in v.has(threshold)}
+        missing = [f for f in run.facets if f not in met_somewhere]
+        if len(run.facets) > 1 and not missing:
+            lead = "Each part of the question is covered by some paper, but no paper covers all of them:"
+        elif missing and len(missing) < len(run.facets):
+            lead = f"No paper covers {', '.join(repr(f) for f in missing)}; the nearest papers:"
+        else:
+            lead = "The nearest papers:"
+        lines = [f"- {describe_lack(v, threshold)}" for v in run.verdicts[:NEAREST]]
+        return "\n".join([lead, *lines])
 
     def _abstained(
         self,
@@ -397,6 +477,9 @@ class Assistant:
             nearest=nearest,
             notice=" ".join(run.notices) or None,
             standalone_question=standalone,
+            facets=run.facets,
+            verdicts=run.verdicts,
+            fell_back=run.fell_back,
         )
 
     def _timings(self, run: _Run) -> Timings:

@@ -102,8 +102,24 @@ def support_scores(
     return scores
 
 
-def verify(text: str, sources: Sequence[Source], embed: Embed | None, threshold: float) -> Verification:
-    """Remove invalid markers, list the citations used, flag claims their cited source does not support."""
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+
+
+def unsourced_numbers(claim: str, sources: Sequence[Source]) -> list[str]:
+    """Numbers a claim states that none of its cited sources' evidence or titles contains: likely invented."""
+    pool = " ".join(f"{s.title} {' '.join(s.evidence)}" for s in sources)
+    found = {n.rstrip(".,") for n in _NUMBER.findall(pool)}
+    return [n for n in (m.rstrip(".,") for m in _NUMBER.findall(claim)) if n not in found]
+
+
+def verify(
+    text: str, sources: Sequence[Source], embed: Embed | None, threshold: float, check_numbers: bool = False
+) -> Verification:
+    """Remove invalid markers, list the citations used, flag claims their cited source does not support.
+
+    `check_numbers` (for written answers; quoted ones carry their numbers by construction) also flags a claim
+    stating a number that none of its cited evidence contains.
+    """
     checked = check_markers(text, len(sources))
     by_n = {s.n: s for s in sources}
     citations = [
@@ -113,12 +129,17 @@ def verify(text: str, sources: Sequence[Source], embed: Embed | None, threshold:
     if embed is not None:
         claim_list = claims(checked.text)
         scores = support_scores(claim_list, sources, embed)
-        for (claim, _, numbers), row in zip(claim_list, scores, strict=True):
+        for (claim, plain, numbers), row in zip(claim_list, scores, strict=True):
+            cited = [by_n[n] for n in numbers if n in by_n]
+            invented = check_numbers and bool(unsourced_numbers(plain, cited))
             for n, score in zip(numbers, row, strict=True):
-                if n in by_n and score < threshold:
+                if n in by_n and (score < threshold or invented):
                     flagged.append(
                         FlaggedCitation(
-                            n=n, paper_id=by_n[n].paper_id, sentence=claim, support=round(score, 4)
+                            n=n,
+                            paper_id=by_n[n].paper_id,
+                            sentence=claim,
+                            support=0.0 if invented else round(score, 4),
                         )
                     )
     return Verification(

@@ -1,0 +1,183 @@
+"""Judging papers against the whole question: split it into facets, and keep a paper only when every facet is
+supported by its title or one sentence of its abstract.
+
+"Which papers prove regret lower bounds for bandits with switching costs?" has the facets {regret lower
+bounds} AND {bandits} AND {switching costs}. "lower bound" vs "upper bound" and "regret" vs "error
+probability" are part of a facet, so a paper that bounds only error probabilities does not support it.
+
+Support of a facet by a sentence mixes meaning (cosine of the two embeddings) and words (the share of the
+facet's stemmed content words, weighted by rarity, that the sentence states), so a paraphrase still counts
+and a shared topic word alone does not. Pure given the vectors: no model is called here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from pydantic import Field
+
+from rag.answering.evidence import content_terms
+from rag.models import FacetSupport, Paper, PaperVerdict, Record
+
+# question scaffolding: what asks for papers, not what they must be about
+_LEAD = re.compile(
+    r"^\s*(?:(?:which|what|are\s+there\s+any|are\s+there|is\s+there\s+an?y?|is\s+there|list|name|find|show"
+    r"(?:\s+me)?|give\s+me|do\s+any|does\s+any|did\s+any)\s+)?"
+    r"(?:(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:papers?|works?|studies|study|articles?|ones?|methods?)\s*)?"
+    r"(?:in\s+the\s+collection\s*)?(?:(?:that|which|who)\s+)?",
+    re.I,
+)
+_VERB = re.compile(
+    r"^\s*(?:(?:do|does|did|can|could)\s+)?(?:(?:both|also|actually|explicitly|formally)\s+)?"
+    r"(?:prove[sd]?|propose[sd]?|present[sd]?|introduce[sd]?|stud(?:y|ies|ied)|address(?:es|ed)?|"
+    r"analy[sz]e[sd]?|report(?:s|ed)?|show[sn]?|give[sn]?|derive[sd]?|establish(?:es|ed)?|develop(?:s|ed)?|"
+    r"use[sd]?|appl(?:y|ies|ied)|evaluate[sd]?|focus(?:es|ed)?\s+on|work(?:s|ed)?\s+on|deal(?:s|t)?\s+with|"
+    r"investigate[sd]?|examine[sd]?|provide[sd]?|offer(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|"
+    r"are\s+about|is\s+about|about|on|concern(?:s|ed)?|tackle[sd]?|explore[sd]?|target(?:s|ed)?|"
+    r"have|has|contain(?:s|ed)?|include[sd]?|release[sd]?|build|builds|built|learn(?:s|ed)?|train(?:s|ed)?)\b",
+    re.I,
+)
+# examples after these do not add a condition: "... regret lower bounds, including minimax ones"
+_EXAMPLES = re.compile(
+    r"[,;(]?\s*\b(?:including|such\s+as|e\.g\.|for\s+example|for\s+instance|like|especially)\b.*$", re.I
+)
+# where one condition ends and the next begins
+_JOINS = re.compile(
+    r"\s*(?:,|;|\bwith(?:out)?\b|\bfor\b|\bin\b|\busing\b|\bvia\b|\bunder\b|\bwhile\b|\bwhose\b|"
+    r"\bwhere\b|\bthat\b|\bwhich\b|\band\s+(?:also|that|which)\b|\bas\s+well\s+as\b|\bbut\b|"
+    r"\bwithin\b|\bbased\s+on\b|\bapplied\s+to\b|\band\b)\s*",
+    re.I,
+)
+# alternatives inside one facet: "stock prices or other financial time series" is met by either
+_OR = re.compile(r"\s*(?:\bor\b|/)\s*", re.I)
+# words that say nothing a paper must satisfy on their own
+_HOLLOW = frozenset(
+    content_terms(
+        "problem problems task tasks setting settings way ways kind type types approach framework result "
+        "results question questions paper papers specific specifically particular certain other different "
+        "many much does did contain contains report reported explain explains achieve achieved reach "
+        "reached obtain obtained number value main key exactly actually both either"
+    )
+)
+# notations that state a bound's direction though the words are absent: Omega(...) is a lower bound
+_NOTATION = (
+    (re.compile(r"\bOmega\s*\(|Ω\s*\(|\bminimax\b|\bany\s+algorithm\b|\bimpossib", re.I), "lower bound"),
+    (re.compile(r"\bTheta\s*\(|Θ\s*\(|\btight\b", re.I), "lower upper bound tight"),
+    (re.compile(r"\bO\s*\(|\bmathcal\s*O|𝒪", re.I), "upper bound"),
+)
+
+SEMANTIC_WEIGHT = 0.5  # the rest is word coverage
+
+
+class Facet(Record):
+    text: str
+    alternatives: list[str] = Field(description="Phrasings any one of which meets the facet ('A or B').")
+    terms: list[list[str]] = Field(description="Stemmed content words of each alternative.")
+
+
+def question_facets(question: str) -> list[Facet]:
+    """The conditions a paper must meet, in the question's order; [] when the question names none.
+
+    A fragment of one content word ("as needed", "design") is no condition of its own: it stays with the
+    fragment before it.
+    """
+    text = " ".join(question.split()).rstrip("?.! ")
+    text = _EXAMPLES.sub("", text)
+    text = _LEAD.sub("", text, count=1)
+    text = _VERB.sub("", text, count=1)
+    pieces: list[str] = []
+    for piece in _JOINS.split(text):
+        piece = _VERB.sub("", piece.strip(" ,;-"), count=1).strip(" ,;-")
+        terms = [t for t in facet_terms(piece) if t not in _HOLLOW]
+        if not terms:
+            continue
+        if pieces and len(terms) < 2:
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    if len(pieces) > 1 and len([t for t in facet_terms(pieces[0]) if t not in _HOLLOW]) < 2:
+        pieces[:2] = [f"{pieces[0]} {pieces[1]}"]
+    facets = []
+    for piece in pieces:
+        alternatives = [a for a in _OR.split(piece) if [t for t in facet_terms(a) if t not in _HOLLOW]]
+        alternatives = alternatives or [piece]
+        alt_terms = [list(dict.fromkeys(t for t in facet_terms(a) if t not in _HOLLOW)) for a in alternatives]
+        facets.append(Facet(text=piece, alternatives=alternatives, terms=alt_terms))
+    return facets
+
+
+def facet_terms(text: str) -> list[str]:
+    """Content words with hyphenated compounds split: "gait-video" must match "gait ... video"."""
+    return content_terms(text.replace("-", " "))
+
+
+def _sentence_terms(sentence: str) -> set[str]:
+    terms = set(facet_terms(sentence))
+    for pattern, implied in _NOTATION:
+        if pattern.search(sentence):
+            terms.update(content_terms(implied))
+    return terms
+
+
+class FacetJudge:
+    """Scores each candidate paper's support for each facet; a paper qualifies when its weakest facet's
+    support reaches `threshold` (fitted on the tuning split of the eval questions)."""
+
+    def __init__(
+        self,
+        embed: Callable[[list[str]], np.ndarray],
+        sentences: Callable[[Sequence[Paper]], list[tuple[list[str], np.ndarray]]],
+        idf: Callable[[], dict[str, float]],
+        threshold: float,
+    ) -> None:
+        self.embed, self.sentences, self.idf, self.threshold = embed, sentences, idf, threshold
+
+    def judge(self, question: str, papers: Sequence[Paper]) -> tuple[list[Facet], list[PaperVerdict]]:
+        """Facets of the question, and one verdict per paper, strongest first."""
+        facets = question_facets(question)
+        if not facets or not papers:
+            return facets, []
+        flat = [a for f in facets for a in f.alternatives]
+        vectors_by_alt = self.embed(flat)
+        idf = self.idf()
+        top = max(idf.values(), default=1.0)
+        verdicts = []
+        for paper, (sents, vectors) in zip(papers, self.sentences(papers), strict=True):
+            texts = [*sents, paper.title]
+            sims = vectors @ vectors_by_alt.T  # sentences x alternatives
+            term_sets = [_sentence_terms(t) for t in texts]
+            support, column = [], 0
+            for facet in facets:
+                best_score, best_text = -1.0, None
+                for terms in facet.terms:
+                    weights = {t: idf.get(t, top) for t in terms}
+                    total = sum(weights.values()) or 1.0
+                    for i, text in enumerate(texts):
+                        words = sum(w for t, w in weights.items() if t in term_sets[i]) / total
+                        score = SEMANTIC_WEIGHT * float(sims[i, column]) + (1 - SEMANTIC_WEIGHT) * words
+                        if score > best_score:
+                            best_score, best_text = score, text
+                    column += 1
+                support.append(FacetSupport(facet=facet.text, sentence=best_text, score=round(best_score, 4)))
+            strength = min(s.score for s in support)
+            verdicts.append(
+                PaperVerdict(
+                    paper_id=paper.id,
+                    title=paper.title,
+                    qualifies=strength >= self.threshold,
+                    strength=round(strength, 4),
+                    support=support,
+                )
+            )
+        verdicts.sort(key=lambda v: -v.strength)
+        return facets, verdicts
+
+
+def describe_lack(verdict: PaperVerdict, threshold: float) -> str:
+    """'<title>: regret lower bounds, but no switching costs' — what a near paper has and lacks."""
+    has, lacks = verdict.has(threshold), verdict.lacks(threshold)
+    if not has:
+        return f"{verdict.title}: none of the conditions ({', '.join(lacks)})"
+    return f"{verdict.title}: {', '.join(has)}, but not {', '.join(lacks)}"
