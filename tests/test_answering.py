@@ -348,7 +348,7 @@ def test_model_that_cites_nothing_falls_back_to_the_evidence(corpus_index: Paper
 
 
 def test_model_that_declines_although_papers_qualify_falls_back(corpus_index: PaperIndex) -> None:
-    """The pipeline decides coverage: a small model's refusal is caught and counted, not shown as the answer."""
+    """The pipeline decides coverage: a small model's refusal is caught and counted, never shown."""
     for refusal in ("The collection does not cover this question.", "I cannot answer that from the papers."):
         bot = Assistant(corpus_index.settings, index=corpus_index, llm=ScriptedLLM(refusal))
         answer = bot.ask("What explains grokking?")

@@ -169,9 +169,7 @@ def test_auto_prefers_ollama_with_the_model(
 
 
 @pytest.mark.slow
-def test_auto_llamacpp_when_only_the_gguf_is_there(
-    gguf_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_auto_llamacpp_when_only_the_gguf_is_there(gguf_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings(monkeypatch, RAG_LLAMACPP_MODEL=str(gguf_path))
     reuse: dict[str, ChatLLM] = {}
     first = choose(settings, "auto", reuse).llm

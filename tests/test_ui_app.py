@@ -19,12 +19,12 @@ import pytest
 from gradio_client import Client
 
 from rag.answering import Assistant
+from rag.assemble import open_assistant
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.index import PaperIndex
 from rag.models import Turn
 from rag.settings import OllamaSettings, Settings, UISettings
 from tests.conftest import free_port
-from rag.assemble import open_assistant
 from ui.app import build_app, exposure_warning, is_loopback, launch
 
 QUESTION = "Which papers prove regret lower bounds?"

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from rag.assemble import open_assistant
 from rag.indexing.embedder import OnnxEmbedder
-from rag.indexing.index import PaperIndex
 from rag.settings import BUNDLED_CORPUS, OllamaSettings, Settings
 from tests.conftest import free_port
-from rag.assemble import open_assistant
 from ui.app import build_app, launch
 
 pytestmark = pytest.mark.slow

@@ -67,6 +67,10 @@ CSS = """
 .badge.cat { background: var(--color-accent-soft); }
 .evidence { margin: 8px 0 0; padding: 0 0 0 10px; border-left: 3px solid #facc15; font-size: .92em; }
 .src-card mark { background: rgba(250, 204, 21, .35); color: inherit; padding: 0 1px; }
+.judgment { margin-top: 8px; font-size: .88em; }
+.judgment ul { margin: 2px 0 0 16px; padding: 0; }
+.facet { font-weight: 600; color: var(--color-accent); }
+.lacks { color: var(--body-text-color-subdued); font-size: .9em; }
 .flag { margin-top: 8px; color: #b91c1c; font-size: .9em; }
 .src-card details { margin-top: 6px; font-size: .9em; }
 .src-card summary { cursor: pointer; color: var(--body-text-color-subdued); }

@@ -77,7 +77,9 @@ def _script(match: re.Match[str]) -> str:
 
 def math_to_text(text: str) -> str:
     """Readable Unicode for the LaTeX fragments of an abstract; other text is returned unchanged."""
-    if not any(cue in text for cue in ("^", "_{", "math", "sqrt", "psilon", "Omega", "Theta", "lambda", "rho")):
+    if not any(
+        cue in text for cue in ("^", "_{", "math", "sqrt", "psilon", "Omega", "Theta", "lambda", "rho")
+    ):
         return text
     text = _FONT.sub(_font, text)
     text = _SQRT.sub(lambda m: "√" + (m.group(1) if len(m.group(1)) == 1 else f"({m.group(1)})"), text)

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from rag.answering.markers import find_markers
-from rag.models import Answer, Paper
+from rag.models import Answer, Paper, PaperVerdict
 from ui.mathtext import math_to_text
 
 _MD_SPECIAL = re.compile(r"([\\\[\]$])")
@@ -158,10 +158,28 @@ def meta_html(paper: Paper) -> str:
     return f'<div class="meta">{"".join(badges)}</div>' if badges else ""
 
 
+def judgment_html(verdict: PaperVerdict | None) -> str:
+    """Which sentence of the paper meets which condition of the question (the facet judgment)."""
+    if verdict is None or not verdict.support:
+        return ""
+    rows = "".join(
+        f'<li><span class="facet">{esc(s.facet)}</span> — <q>{esc(s.sentence or "")}</q></li>'
+        for s in verdict.support
+    )
+    return f'<div class="judgment"><b>Meets every part of the question:</b><ul>{rows}</ul></div>'
+
+
 def source_card(
-    n: int, paper: Paper | None, title: str, evidence: list[str], *, cited: bool, flags: list[str]
+    n: int,
+    paper: Paper | None,
+    title: str,
+    evidence: list[str],
+    *,
+    cited: bool,
+    flags: list[str],
+    verdict: PaperVerdict | None = None,
 ) -> str:
-    """One card: number, title, authors, metadata, highlighted evidence, flags, full abstract."""
+    """One card: number, title, authors, metadata, evidence, the facet judgment, flags, the abstract."""
     classes = "src-card" + (" cited" if cited else "") + (" flagged" if flags else "")
     head = (
         f'<div class="src-head"><span class="src-n">[{n}]</span> <span class="src-title">{esc(title)}</span>'
@@ -174,6 +192,7 @@ def source_card(
         body.append(meta_html(paper))
     for sentence in evidence:
         body.append(f'<blockquote class="evidence"><mark>{esc(sentence)}</mark></blockquote>')
+    body.append(judgment_html(verdict))
     for sentence in flags:
         body.append(
             f'<div class="flag">⚠ Not supported by this paper\'s evidence: <q>{esc(sentence)}</q></div>'
@@ -184,6 +203,13 @@ def source_card(
             f"{highlight(paper.abstract, evidence)}</p></details>"
         )
     return f'<div class="{classes}" id="src-{n}">{"".join(body)}</div>'
+
+
+def _lack(verdict: PaperVerdict | None) -> str:
+    if verdict is None:
+        return ""
+    weakest = [f.facet for f in verdict.support if f.score <= verdict.strength]
+    return f' <span class="lacks">— weakest on: {esc(", ".join(weakest))}</span>' if weakest else ""
 
 
 def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
@@ -198,14 +224,22 @@ def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
     for flag in answer.flagged:
         flags.setdefault(flag.n, []).append(flag.sentence)
     ordered = sorted(answer.sources, key=lambda s: (s.n not in cited, s.n))
+    verdicts = {v.paper_id: v for v in answer.verdicts if v.qualifies}
     cards = [
         source_card(
-            s.n, papers.get(s.paper_id), s.title, s.evidence, cited=s.n in cited, flags=flags.get(s.n, [])
+            s.n,
+            papers.get(s.paper_id),
+            s.title,
+            s.evidence,
+            cited=s.n in cited,
+            flags=flags.get(s.n, []),
+            verdict=verdicts.get(s.paper_id),
         )
         for s in ordered
     ]
     if not cards and answer.nearest:
-        items = "".join(f"<li>{esc(c.title)}</li>" for c in answer.nearest)
+        lacking = {v.paper_id: v for v in answer.verdicts}
+        items = "".join(f"<li>{esc(c.title)}{_lack(lacking.get(c.paper_id))}</li>" for c in answer.nearest)
         cards.append(
             f'<div class="sources-empty">The collection does not seem to cover this question. '
             f"Closest papers:<ul>{items}</ul></div>"

@@ -69,6 +69,9 @@ _NOTATION = (
 )
 
 SEMANTIC_WEIGHT = 0.5  # the rest is word coverage
+# word coverage raised to this power; squaring it (to punish a sentence missing one word of three, "regret"
+# of "regret lower bound") scored lower on the tuning split (objective 0.660 vs 0.673), so it stays linear
+WORD_EXPONENT = 1.0
 
 
 class Facet(Record):
@@ -155,7 +158,8 @@ class FacetJudge:
                     weights = {t: idf.get(t, top) for t in terms}
                     total = sum(weights.values()) or 1.0
                     for i, text in enumerate(texts):
-                        words = sum(w for t, w in weights.items() if t in term_sets[i]) / total
+                        share = sum(w for t, w in weights.items() if t in term_sets[i]) / total
+                        words = share**WORD_EXPONENT
                         score = SEMANTIC_WEIGHT * float(sims[i, column]) + (1 - SEMANTIC_WEIGHT) * words
                         if score > best_score:
                             best_score, best_text = score, text
