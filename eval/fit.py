@@ -40,7 +40,8 @@ def main() -> int:
         rows.append((threshold, m, score))
         print(
             f"{threshold:.3f}  F1 {m.citation_f1:.3f}  listP {m.list_precision:.3f}  "
-            f"listR {m.list_recall:.3f}  abst {m.abstention_accuracy:.3f}  false {m.false_abstention_rate:.3f}  -> {score:.3f}",
+            f"listR {m.list_recall:.3f}  abst {m.abstention_accuracy:.3f}  "
+            f"false {m.false_abstention_rate:.3f}  -> {score:.3f}",
             flush=True,
         )
     best = max(rows, key=lambda r: r[2])
