@@ -97,11 +97,67 @@ def ingest(
         raise typer.Exit(EXIT_SKIPPED)
 
 
+PAPER_SORTS = {"title": "title", "date": "date", "upvotes": "upvotes", "authors": "author_count"}
+
+
 @app.command()
-def papers(as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False) -> None:
-    """List every paper of the collection."""
+def papers(
+    year: Annotated[int | None, typer.Option(help="Only papers dated in this year.")] = None,
+    month: Annotated[
+        str | None, typer.Option(help="Only this month (1-12 or a name); with --year, of that year.")
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="arXiv group, e.g. CV, LG, ML.")] = None,
+    author: Annotated[str | None, typer.Option(help="An author; 'J. Kim' also finds 'Juno Kim'.")] = None,
+    min_authors: Annotated[int | None, typer.Option(help="At least this many authors.")] = None,
+    max_authors: Annotated[int | None, typer.Option(help="At most this many authors.")] = None,
+    sort: Annotated[
+        str, typer.Option(help="title, date (oldest first), upvotes or authors (most first).")
+    ] = "title",
+    limit: Annotated[int | None, typer.Option(help="Only the first N papers.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List the papers of the collection, optionally filtered and sorted by their metadata."""
+    from pydantic import ValidationError
+
+    from rag.collection.execute import run_query
+    from rag.collection.query import CollectionQuery, month_span, year_span
+    from rag.parsing.common import month_number
+
+    if sort not in PAPER_SORTS:
+        fail(f"unknown --sort {sort!r}; use {', '.join(PAPER_SORTS)}")
+    month_no = month_number(month) if month is not None else None
+    if month is not None and month_no is None:
+        fail(f"--month {month!r} is no month; use 1-12 or a name such as Nov")
+    if year is not None and not 1000 <= year <= 9999:
+        fail(f"--year {year} is not a four-digit year")
+    for name, value in (("--min-authors", min_authors), ("--max-authors", max_authors), ("--limit", limit)):
+        if value is not None and value < 1:
+            fail(f"{name} must be at least 1, not {value}")
+    span = (month_span(year, month_no) if month_no else year_span(year)) if year is not None else (None, None)
+    try:
+        query = CollectionQuery(
+            date_from=span[0],
+            date_to=span[1],
+            month=month_no if year is None else None,
+            category=category,
+            author=author,
+            min_authors=min_authors,
+            max_authors=max_authors,
+            sort=PAPER_SORTS[sort],  # type: ignore[arg-type]
+            descending=sort in ("upvotes", "authors"),
+            limit=limit,
+        )
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        fail(reason.replace("min_authors", "--min-authors").replace("max_authors", "--max-authors"))
     index = open_index()
-    ordered = sorted(index.papers.values(), key=lambda p: p.title.casefold())
+    result = run_query(query, index.papers.values())
+    ordered = [index.papers[pid] for pid in result.paper_ids]
+    if result.unknown:
+        lacking = ", ".join(f"{n} no {field.replace('_', ' ')}" for field, n in result.missing.items())
+        typer.echo(
+            f"note: {result.unknown} papers left out, their listing gives too little ({lacking})", err=True
+        )
     if as_json:
         typer.echo(json.dumps([p.model_dump(mode="json") for p in ordered], indent=1, ensure_ascii=False))
         return

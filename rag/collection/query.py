@@ -1,0 +1,195 @@
+"""A question about the collection's metadata, as a typed query: filters, an order, a limit, an aggregate.
+
+The rule parser (``parse.py``), the ``rag papers`` command and the pipeline all build this one record, and
+``execute.run_query`` answers it exactly. ``describe()`` says in words what was run, so every answer can
+state the query it answered ("papers dated November 2025") instead of leaving the reader to guess.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from rag.models import Record
+
+SortKey = Literal["date", "upvotes", "author_count", "title"]
+Measure = Literal["date", "upvotes", "author_count"]
+GroupKey = Literal["year", "month", "category"]
+Aggregate = Literal["list", "count", "min", "max", "group"]
+
+MONTHS = tuple(calendar.month_name)[1:]
+_MEASURE_WORDS = {"date": "date", "upvotes": "upvotes", "author_count": "number of authors", "title": "title"}
+
+
+class CollectionQuery(Record):
+    """Which papers (filters), in which order, how many, and what to compute over them."""
+
+    date_from: date | None = Field(
+        None, description="Earliest date allowed, inclusive (a whole year or month)."
+    )
+    date_to: date | None = Field(None, description="Latest date allowed, inclusive.")
+    years: list[int] | None = Field(
+        None, description="Only these years ('from 2021 and 2025'), when not one contiguous range."
+    )
+    month: int | None = Field(
+        None, ge=1, le=12, description="Month of the year in any year ('posted in November'), 1-12."
+    )
+    category: str | None = Field(None, description="arXiv group such as CV, LG, ML, CL, AI.")
+    author: str | None = Field(
+        None, description="An author's name as asked; matched tolerantly ('J. Kim' ~ 'Juno Kim', accents)."
+    )
+    min_authors: int | None = Field(
+        None, ge=1, description="At least this many authors (single-author: 1..1)."
+    )
+    max_authors: int | None = Field(None, ge=1, description="At most this many authors.")
+    has_code: bool | None = Field(None, description="True: only papers whose listing links code.")
+    min_upvotes: int | None = Field(None, ge=0, description="At least this many upvotes.")
+    topic: str | None = Field(
+        None, description="What the papers are about; screened by the caller (retrieval), not by run_query."
+    )
+    sort: SortKey | None = Field(None, description="Order of the listed papers; default: date, undated last.")
+    descending: bool = Field(False, description="Largest (newest, most upvoted) first.")
+    limit: int | None = Field(None, ge=1, description="List at most this many papers (after sorting).")
+    aggregate: Aggregate = Field(
+        "list",
+        description="list the papers, count them, the min/max of `measure` (ties kept), or group them.",
+    )
+    measure: Measure | None = Field(None, description="The field a min/max aggregate compares.")
+    group_by: GroupKey | None = Field(None, description="The key a group aggregate groups by.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CollectionQuery:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"the date range is empty ({self.date_from} is after {self.date_to})")
+        if self.min_authors and self.max_authors and self.min_authors > self.max_authors:
+            raise ValueError(f"min_authors {self.min_authors} is more than max_authors {self.max_authors}")
+        if (self.aggregate in ("min", "max")) != (self.measure is not None):
+            raise ValueError("a min/max aggregate needs a measure, and only it takes one")
+        if (self.aggregate == "group") != (self.group_by is not None):
+            raise ValueError("a group aggregate needs group_by, and only it takes one")
+        return self
+
+    def filters_something(self) -> bool:
+        """Does the query narrow the collection by metadata (beyond a topic)?"""
+        return any(
+            v is not None
+            for v in (
+                self.date_from,
+                self.date_to,
+                self.years,
+                self.month,
+                self.category,
+                self.author,
+                self.min_authors,
+                self.max_authors,
+                self.has_code,
+                self.min_upvotes,
+            )
+        )
+
+    def is_structural(self) -> bool:
+        """Does it ask for metadata at all: a filter, an order, a limit or an aggregate?"""
+        return self.filters_something() or self.aggregate != "list" or self.sort is not None
+
+    def describe(self) -> str:
+        """The query in words: 'papers dated November 2025 by Juno Kim with exactly 1 author'."""
+        parts = ["papers"]
+        if self.topic:
+            parts.append(f"about “{self.topic}”")
+        if self.category:
+            parts.append(f"in the {self.category} group")
+        when = describe_dates(self.date_from, self.date_to)
+        if when:
+            parts.append(when)
+        if self.years:
+            parts.append("dated " + " or ".join(str(y) for y in self.years))
+        if self.month:
+            parts.append(f"posted in {MONTHS[self.month - 1]} (any year)")
+        if self.author:
+            parts.append(f"by {self.author}")
+        authors = describe_author_count(self.min_authors, self.max_authors)
+        if authors:
+            parts.append(authors)
+        if self.has_code is not None:
+            parts.append("with code" if self.has_code else "without code")
+        if self.min_upvotes is not None:
+            parts.append(f"with at least {self.min_upvotes} upvote{'s' if self.min_upvotes != 1 else ''}")
+        text = " ".join(parts)
+        if self.aggregate == "count":
+            text = f"number of {text}"
+        elif self.aggregate in ("min", "max") and self.measure:
+            text = f"{text} with the {_superlative(self.aggregate, self.measure)}"
+        elif self.aggregate == "group" and self.group_by:
+            text = f"{text}, counted by {self.group_by}"
+        if self.sort and self.aggregate == "list":
+            order = "descending" if self.descending else "ascending"
+            text += f", sorted by {_MEASURE_WORDS[self.sort]} ({order})"
+        if self.limit and self.aggregate == "list":
+            text += f", first {self.limit}"
+        return text
+
+
+def _superlative(aggregate: str, measure: str) -> str:
+    words = {
+        ("min", "date"): "earliest date",
+        ("max", "date"): "latest date",
+        ("min", "upvotes"): "fewest upvotes",
+        ("max", "upvotes"): "most upvotes",
+        ("min", "author_count"): "fewest authors",
+        ("max", "author_count"): "most authors",
+    }
+    return words[(aggregate, measure)]
+
+
+def describe_dates(lo: date | None, hi: date | None) -> str:
+    """'dated November 2025', 'from 2024 to 2025', 'dated from Mar 3, 2024', 'dated up to 2022'."""
+    if lo is None and hi is None:
+        return ""
+    if lo and hi and lo.year == hi.year and lo == date(lo.year, 1, 1) and hi == date(hi.year, 12, 31):
+        return f"dated {lo.year}"
+    if lo and hi and (lo.year, lo.month) == (hi.year, hi.month) and lo.day == 1 and hi == month_end(hi):
+        return f"dated {MONTHS[lo.month - 1]} {lo.year}"
+    if lo and hi:
+        return f"dated from {_bound(lo, start=True)} to {_bound(hi, start=False)}"
+    if lo:
+        return f"dated {_bound(lo, start=True)} or later"
+    assert hi is not None
+    return f"dated {_bound(hi, start=False)} or earlier"
+
+
+def _bound(day: date, *, start: bool) -> str:
+    """A bound as said: a whole year or month when it is one, else the day."""
+    if start and (day.month, day.day) == (1, 1) or not start and (day.month, day.day) == (12, 31):
+        return str(day.year)
+    if start and day.day == 1 or not start and day == month_end(day):
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return f"{MONTHS[day.month - 1][:3]} {day.day}, {day.year}"
+
+
+def describe_author_count(lo: int | None, hi: int | None) -> str:
+    if lo is None and hi is None:
+        return ""
+    if lo == hi:
+        return f"with exactly {lo} author{'s' if lo != 1 else ''}"
+    if lo and hi:
+        return f"with {lo} to {hi} authors"
+    if lo:
+        return f"with at least {lo} author{'s' if lo != 1 else ''}"
+    return f"with at most {hi} author{'s' if hi != 1 else ''}"
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def year_span(first: int, last: int | None = None) -> tuple[date, date]:
+    """The dates of whole years first..last."""
+    return date(first, 1, 1), date(last if last is not None else first, 12, 31)
+
+
+def month_span(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    return start, month_end(start)
