@@ -44,7 +44,7 @@ __all__ = [
 
 # the bundled question sets: handwritten questions, and metadata questions whose gold a script computed
 DEFAULT_QA = PROJECT_ROOT / "eval" / "qa.jsonl"
-DEFAULT_QA_FILES = [DEFAULT_QA]
+DEFAULT_QA_FILES = [DEFAULT_QA, PROJECT_ROOT / "eval" / "qa_metadata.jsonl"]
 
 
 def parse_modes(value: str) -> list[SearchMode]:

@@ -28,10 +28,13 @@ from rag.answering.llm import BackendUnavailable, ChatLLM, Choice, choose, probe
 from rag.answering.markers import find_markers, strip_markers
 from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
+from rag.collection import CollectionQuery, parse_collection_query, run_query
+from rag.collection.render import compose_collection_answer
 from rag.indexing.index import IngestReport, PaperIndex
 from rag.models import (
     Answer,
     Citation,
+    Paper,
     PaperHit,
     PaperVerdict,
     Record,
@@ -220,6 +223,12 @@ class Assistant:
 
         t0 = time.perf_counter()
         self._refresh_idf()
+        collection_query = (
+            None if resolved.followup else parse_collection_query(run.question, self._categories())
+        )
+        if collection_query is not None:
+            yield from self._collection(collection_query, resolved.filters, run)
+            return
         if resolved.listing:
             yield from self._listing(resolved, run, standalone)
             return
@@ -257,6 +266,34 @@ class Assistant:
                 self._fall_back(exc, backend, run)
         composition = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
         yield from self._emit(run, composition, "extractive", None, None, standalone)
+
+    def _categories(self) -> list[str]:
+        return sorted({p.category for p in self.index.papers.values() if p.category})
+
+    def _collection(
+        self, query: CollectionQuery, filters: SearchFilters | None, run: _Run
+    ) -> Iterator[TextDelta | Answer]:
+        """A question about the collection itself: run its query exactly over the catalog.
+
+        A topic part ("KAN papers from 2024 and 2025") is screened like a list question: the papers that
+        meet every facet of the topic. Counts, extremes and groups are computed, never written by a model.
+        """
+        t0 = time.perf_counter()
+        topic: set[str] | None = None
+        if query.topic:
+            hits = self.searcher.search(query.topic, k=self.settings.answer.screen_pool)
+            topic = {h.paper.id for h in self._screen(query.topic, hits, run)}
+        papers: list[Paper] = list(self.index.papers.values())
+        if filters is not None and not filters.is_empty():  # the app's filter controls narrow the catalog
+            papers = [p for p in papers if matches(p, filters)]
+        result = run_query(query, papers, topic)
+        run.retrieval = time.perf_counter() - t0
+        composition = compose_collection_answer(query, result, self.index.papers)
+        if not result.paper_ids and query.aggregate != "count":
+            yield run.delta(composition.text)
+            yield self._abstained(run, [], None, "extractive", None, composition.text, None)
+            return
+        yield from self._emit(run, composition, "extractive", None, None, None)
 
     def _screen(self, question: str, hits: list[PaperHit], run: _Run) -> list[PaperHit]:
         """Judge every candidate against every facet of the question; the qualifying ones, strongest first."""
