@@ -91,7 +91,7 @@ def test_ollama_streams_generated_text_and_reports_prompt_tokens(
     assert chat["messages"][0] == {"role": "system", "content": MESSAGES[0].content}
     assert chat["options"]["num_predict"] == MAX_TOKENS
     assert chat["options"]["temperature"] == settings.ollama.temperature
-    assert chat["options"]["num_ctx"] == 8192  # the model's 32768 capped
+    assert chat["options"]["num_ctx"] == settings.ollama.num_ctx == 4096  # the model's 32768, capped
     tokens = llm.last_prompt_tokens
     print(f"ollama(fake): {len(deltas)} deltas in {elapsed:.2f}s, prompt {tokens} tokens: {deltas}")
 

@@ -51,6 +51,7 @@ class RecordingAssistant(Assistant):
         with self._count:
             self.active += 1
             self.most_active = max(self.most_active, self.active)
+        time.sleep(0.5)  # an answer takes ~0.1 s: long enough that two at once overlap, if the app allows it
         try:
             yield from super().stream(question, history, *args, **kwargs)
         finally:

@@ -163,10 +163,11 @@ def judgment_html(verdict: PaperVerdict | None) -> str:
     if verdict is None or not verdict.support:
         return ""
     rows = "".join(
-        f'<li><span class="facet">{esc(s.facet)}</span> — <q>{esc(s.sentence or "")}</q></li>'
+        f'<div class="facet-row"><span class="facet">{esc(s.facet)}</span> — '
+        f"<q>{esc(s.sentence or '')}</q></div>"
         for s in verdict.support
     )
-    return f'<div class="judgment"><b>Meets every part of the question:</b><ul>{rows}</ul></div>'
+    return f'<div class="judgment"><b>Meets every part of the question:</b>{rows}</div>'
 
 
 def source_card(
@@ -205,13 +206,6 @@ def source_card(
     return f'<div class="{classes}" id="src-{n}">{"".join(body)}</div>'
 
 
-def _lack(verdict: PaperVerdict | None) -> str:
-    if verdict is None:
-        return ""
-    weakest = [f.facet for f in verdict.support if f.score <= verdict.strength]
-    return f' <span class="lacks">— weakest on: {esc(", ".join(weakest))}</span>' if weakest else ""
-
-
 def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
     """The sources panel for one answer: cited papers first, then the other papers given."""
     if answer is None:
@@ -238,8 +232,7 @@ def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
         for s in ordered
     ]
     if not cards and answer.nearest:
-        lacking = {v.paper_id: v for v in answer.verdicts}
-        items = "".join(f"<li>{esc(c.title)}{_lack(lacking.get(c.paper_id))}</li>" for c in answer.nearest)
+        items = "".join(f"<li>{esc(c.title)}</li>" for c in answer.nearest)  # what each lacks: in the answer
         cards.append(
             f'<div class="sources-empty">The collection does not seem to cover this question. '
             f"Closest papers:<ul>{items}</ul></div>"
