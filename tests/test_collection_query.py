@@ -187,6 +187,8 @@ def test_parser_reads_the_metadata(question: str, expected: dict[str, object]) -
         "Who won the 2018 FIFA World Cup?",
         "What AI methods analyse gait?",
         "Which KAN papers are there?",  # a topic only: the pipeline's retrieval answers it
+        "Is there work showing that models trained on their own generated outputs stop degrading?",
+        "Which methods work alone, without supervision?",
     ],
 )
 def test_topic_and_fact_questions_are_no_collection_query(question: str) -> None:

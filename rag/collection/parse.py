@@ -58,8 +58,8 @@ _BARE_MONTH = re.compile(
 # --- author counts ---
 _SINGLE = re.compile(
     rf"\b(?:single|sole|solo|lone|one)[-\s]?{_AUTHORS}(?:ed|ship)?\b|\bby\s+(?:a\s+)?(?:single|lone)\s+author\b"
-    r"|\b(?:wr[io]te|written|authored|publish(?:ed)?)\s+(?:\w+\s+)?(?:alone|by\s+(?:him|her|them)sel(?:f|ves))\b"
-    r"|\b(?:on\s+(?:his|her|their)\s+own|alone)\b",
+    r"|\b(?:wr[io]te|written|authored|publish(?:ed)?)\s+(?:\w+\s+)?"  # "wrote alone", not "on their own data"
+    r"(?:alone|by\s+(?:him|her|them)sel(?:f|ves)|on\s+(?:his|her|their)\s+own)\b",
     _I,
 )
 _BETWEEN_AUTHORS = re.compile(rf"\bbetween\s+{NUM}\s+(?:and|to)\s+{NUM}\s+{_AUTHORS}\b", _I)
