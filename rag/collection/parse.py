@@ -58,8 +58,8 @@ _BARE_MONTH = re.compile(
 # --- author counts ---
 _SINGLE = re.compile(
     rf"\b(?:single|sole|solo|lone|one)[-\s]?{_AUTHORS}(?:ed|ship)?\b|\bby\s+(?:a\s+)?(?:single|lone)\s+author\b"
-    r"|\b(?:wr[io]te|written|authored|publish(?:ed)?)\s+(?:\w+\s+)?(?:alone|by\s+(?:him|her|them)sel(?:f|ves))\b"
-    r"|\b(?:on\s+(?:his|her|their)\s+own|alone)\b",
+    r"|\b(?:wr[io]te|written|authored|publish(?:ed)?)\s+(?:\w+\s+)?"  # "wrote alone", not "on their own data"
+    r"(?:alone|by\s+(?:him|her|them)sel(?:f|ves)|on\s+(?:his|her|their)\s+own)\b",
     _I,
 )
 _BETWEEN_AUTHORS = re.compile(rf"\bbetween\s+{NUM}\s+(?:and|to)\s+{NUM}\s+{_AUTHORS}\b", _I)
@@ -219,14 +219,15 @@ def _dates(t: _Text, q: dict[str, Any]) -> None:
         q["month"] = _month(m.group(1))
 
 
-def _author_count(t: _Text, q: dict[str, Any]) -> None:
+def _author_count(t: _Text, q: dict[str, Any], single: bool = False) -> None:
+    """single: the question said "wrote alone" before extract_filters took the verb with the author."""
     if t.take(_MOST_AUTHORS):
         q.update(aggregate="max", measure="author_count")
     elif t.take(_FEWEST_AUTHORS):
         q.update(aggregate="min", measure="author_count")
     if m := t.take(_BETWEEN_AUTHORS):
         q.update(min_authors=_num(m.group(1)), max_authors=_num(m.group(2)))
-    elif t.take(_SINGLE):
+    elif t.take(_SINGLE) or single:
         q.update(min_authors=1, max_authors=1)
     elif t.take(_MULTI):
         q["min_authors"] = 2
@@ -313,6 +314,7 @@ def parse_collection_query(question: str, categories: Iterable[str] | None = Non
     month_year = q.pop("_month_year", None)
     listed_years = q.pop("_listed_years", False)
     month = stated_month(t.text) if month_year else None
+    single = _SINGLE.search(t.text) is not None
     filters, rest = extract_filters(t.text)
     if month_year and filters.year_from is None and filters.year_to is None:  # "posted November 2025"
         t.take(_MONTH_YEAR)
@@ -332,7 +334,7 @@ def parse_collection_query(question: str, categories: Iterable[str] | None = Non
         q["category"] = category
     if filters.author:
         q["author"] = filters.author
-    _author_count(t, q)
+    _author_count(t, q, single)
     _code_and_upvotes(t, q)
     _order(t, q)
     if listed_years and q.get("aggregate") is None:  # "KAN papers from 2024 and 2025": one list per year
