@@ -331,7 +331,7 @@ def _reference(q: MetaQuestion, chosen: list[Paper], facts: list[str]) -> str:
 
 
 def build_cases(papers: list[Paper]) -> list[dict[str, object]]:
-    cases = []
+    cases: list[dict[str, object]] = []
     for q in QUESTIONS:
         chosen = gold_papers(q, papers)
         if not chosen:
