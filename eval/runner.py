@@ -8,7 +8,6 @@ abstention are scored. `run_eval` is the whole `rag eval` command: load, run, su
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from eval.schema import QACase, ResolvedCase, index_papers_by_title, load_cases,
 from eval.split import Split, in_split, split_of
 from rag.answering import Assistant
 from rag.answering.markers import strip_markers
+from rag.answering.verify import NUMBER
 from rag.indexing.index import PaperIndex
 from rag.models import Answer, Record
 from rag.retrieval import Searcher
@@ -60,8 +60,6 @@ def parse_modes(value: str) -> list[SearchMode]:
 
 # ------------------------------------------------------------------------------------------ scoring
 
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-
 
 def numbers_not_in(answer_text: str, sources: Iterable[str]) -> list[str]:
     """Numbers the answer states that none of the source texts contains (a hint of invented facts).
@@ -72,7 +70,7 @@ def numbers_not_in(answer_text: str, sources: Iterable[str]) -> list[str]:
     text = strip_markers(answer_text)
     pool = list(sources)
     out: list[str] = []
-    for raw in _NUMBER.findall(text):
+    for raw in NUMBER.findall(text):
         number = raw.rstrip(".,")
         if number in out:
             continue

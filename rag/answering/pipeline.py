@@ -110,6 +110,7 @@ class Assistant:
         self._llms: dict[str, ChatLLM] = {llm.backend: llm} if llm is not None else {}
         self._lock = threading.Lock()
         self._idf_papers = -1
+        self._category_names: list[str] = []
 
     def ingest(
         self, paths: Sequence[Path], *, replace: bool = False, progress: bool | None = None
@@ -224,7 +225,7 @@ class Assistant:
         t0 = time.perf_counter()
         self._refresh_idf()
         collection_query = (
-            None if resolved.followup else parse_collection_query(run.question, self._categories())
+            None if resolved.followup else parse_collection_query(run.question, self._category_names)
         )
         if collection_query is not None:
             yield from self._collection(collection_query, resolved.filters, run)
@@ -247,6 +248,8 @@ class Assistant:
             query, qualifying if kind == "list" else qualifying[: answer.max_sources]
         )
 
+        # the evidence answer: what is shown without a model, and instead of a model's failed reply
+        composition = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
         if llm is not None and kind != "list":  # a list is exactly the judged papers: composed, not written
             chosen = evidence[: answer.max_sources]
             sources = [
@@ -259,16 +262,11 @@ class Assistant:
                 for i, e in enumerate(chosen, start=1)
             ]
             try:
-                fallback = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
-                yield from self._generate(llm, query, sources, fallback, run, standalone)
+                yield from self._generate(llm, query, sources, composition, run, standalone)
                 return
             except BackendUnavailable as exc:
                 self._fall_back(exc, backend, run)
-        composition = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
         yield from self._emit(run, composition, "extractive", None, None, standalone)
-
-    def _categories(self) -> list[str]:
-        return sorted({p.category for p in self.index.papers.values() if p.category})
 
     def _collection(
         self, query: CollectionQuery, filters: SearchFilters | None, run: _Run
@@ -307,9 +305,11 @@ class Assistant:
         return [by_id[v.paper_id] for v in qualifying]
 
     def _refresh_idf(self) -> None:
-        """Word weights follow the collection (the UI can re-index while the app runs)."""
+        """Word weights and category names follow the collection (the UI can re-index while the app runs);
+        computed once per collection size, not per question."""
         if self._idf_papers != len(self.index.papers):
             self.selector.fit_idf(list(self.index.papers.values()))
+            self._category_names = sorted({p.category for p in self.index.papers.values() if p.category})
             self._idf_papers = len(self.index.papers)
 
     def _clean(self, question: str, run: _Run) -> str:

@@ -102,14 +102,14 @@ def support_scores(
     return scores
 
 
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")  # a number as written: 94, 1,874, 0.5
 
 
 def unsourced_numbers(claim: str, sources: Sequence[Source]) -> list[str]:
     """Numbers a claim states that none of its cited sources' evidence or titles contains: likely invented."""
     pool = " ".join(f"{s.title} {' '.join(s.evidence)}" for s in sources)
-    found = {n.rstrip(".,") for n in _NUMBER.findall(pool)}
-    return [n for n in (m.rstrip(".,") for m in _NUMBER.findall(claim)) if n not in found]
+    found = {n.rstrip(".,") for n in NUMBER.findall(pool)}
+    return [n for n in (m.rstrip(".,") for m in NUMBER.findall(claim)) if n not in found]
 
 
 def verify(
