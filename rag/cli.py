@@ -117,39 +117,25 @@ def papers(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List the papers of the collection, optionally filtered and sorted by their metadata."""
-    from pydantic import ValidationError
-
     from rag.collection.execute import run_query
-    from rag.collection.query import CollectionQuery, month_span, year_span
-    from rag.parsing.common import month_number
+    from rag.collection.query import OptionError, query_from_options
 
     if sort not in PAPER_SORTS:
         fail(f"unknown --sort {sort!r}; use {', '.join(PAPER_SORTS)}")
-    month_no = month_number(month) if month is not None else None
-    if month is not None and month_no is None:
-        fail(f"--month {month!r} is no month; use 1-12 or a name such as Nov")
-    if year is not None and not 1000 <= year <= 9999:
-        fail(f"--year {year} is not a four-digit year")
-    for name, value in (("--min-authors", min_authors), ("--max-authors", max_authors), ("--limit", limit)):
-        if value is not None and value < 1:
-            fail(f"{name} must be at least 1, not {value}")
-    span = (month_span(year, month_no) if month_no else year_span(year)) if year is not None else (None, None)
     try:
-        query = CollectionQuery(
-            date_from=span[0],
-            date_to=span[1],
-            month=month_no if year is None else None,
+        query = query_from_options(
+            year=year,
+            month=month,
             category=category,
             author=author,
             min_authors=min_authors,
             max_authors=max_authors,
-            sort=PAPER_SORTS[sort],  # type: ignore[arg-type]
+            sort=PAPER_SORTS[sort],
             descending=sort in ("upvotes", "authors"),
             limit=limit,
         )
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        fail(reason.replace("min_authors", "--min-authors").replace("max_authors", "--max-authors"))
+    except OptionError as exc:
+        fail(exc.spelled(lambda field: "--" + field.replace("_", "-")))
     index = open_index()
     result = run_query(query, index.papers.values())
     ordered = [index.papers[pid] for pid in result.paper_ids]

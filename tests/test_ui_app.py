@@ -20,6 +20,8 @@ from gradio_client import Client
 
 from rag.answering import Assistant
 from rag.assemble import open_assistant
+from rag.collection.execute import run_query
+from rag.collection.query import query_from_options
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.index import PaperIndex
 from rag.models import Turn
@@ -29,6 +31,7 @@ from ui.app import build_app, exposure_warning, is_loopback, launch
 
 QUESTION = "Which papers prove regret lower bounds?"
 ANY = ("Any", "Any", "All", "")
+NO_FILTERS = ("Any", "Any", "Any", "", None, None, "date", True)  # the Papers tab's controls as it opens
 
 
 class RecordingAssistant(Assistant):
@@ -108,6 +111,29 @@ def ask(c: Client, question: str, chat: list | None = None, filters: tuple = ANY
     return box, chat_out, sources
 
 
+def papers_tab(
+    c: Client,
+    text: str = "",
+    *,
+    year: str = "Any",
+    month: str = "Any",
+    category: str = "Any",
+    author: str = "",
+    min_authors: float | None = None,
+    max_authors: float | None = None,
+    sort: str = "date",
+    descending: bool = True,
+) -> tuple[Any, str]:
+    """The Papers tab's text box and filter controls, in the order of the endpoint's inputs."""
+    filters = (year, month, category, author, min_authors, max_authors, sort, descending)
+    table, count = c.predict(text, *filters, api_name="/papers")
+    return table, count
+
+
+def titles(table: Any) -> list[str]:
+    return [row[0] for row in table["data"]]
+
+
 def test_answer_has_linked_citations_and_source_cards(url: str) -> None:
     box, chat, sources = ask(client(url), QUESTION)
     assert box == ""
@@ -146,12 +172,52 @@ def test_follow_up_sees_earlier_turns_and_clear_forgets(url: str, assistant: Rec
 
 def test_papers_table_lists_the_whole_collection(url: str, corpus_index: PaperIndex) -> None:
     c = client(url)
-    table, count = c.predict("", api_name="/papers")
+    table, count = papers_tab(c)
     assert len(table["data"]) == len(corpus_index.papers)
     assert {row[0] for row in table["data"]} == {p.title for p in corpus_index.papers.values()}
     assert count == f"{len(corpus_index.papers)} of {len(corpus_index.papers)} papers"
-    table, _ = c.predict("regret", api_name="/papers")
+    table, _ = papers_tab(c, "regret")
     assert 0 < len(table["data"]) < len(corpus_index.papers)
+
+
+def test_papers_filters_list_what_run_query_lists(url: str, corpus_index: PaperIndex) -> None:
+    c = client(url)
+    table, count = papers_tab(c, year="2025", category="ML")
+    query = query_from_options(year=2025, category="ML", sort="date", descending=True)
+    result = run_query(query, corpus_index.papers.values())
+    expected = [corpus_index.papers[pid].title for pid in result.paper_ids]
+    assert 0 < len(expected) < len(corpus_index.papers)
+    assert titles(table) == expected
+    assert count.startswith(f"{len(expected)} of {len(corpus_index.papers)} papers")
+    table, _ = papers_tab(c, year="2025", category="ML", sort="title", descending=False)
+    assert titles(table) == sorted(expected, key=str.casefold)
+
+
+def test_papers_filter_on_missing_fields_says_who_was_left_out(url: str, corpus_index: PaperIndex) -> None:
+    table, count = papers_tab(client(url), min_authors=9, max_authors=9)
+    query = query_from_options(min_authors=9, max_authors=9, sort="date", descending=True)
+    result = run_query(query, corpus_index.papers.values())
+    assert result.unknown > 0 and len(titles(table)) == len(result.paper_ids)
+    assert count.startswith(f"{len(result.paper_ids)} of {len(corpus_index.papers)} papers (")
+    assert f"{result.unknown} papers could not be judged" in count and "no author count" in count
+
+
+def test_papers_bad_filter_values_are_said_and_keep_the_table(url: str) -> None:
+    c = client(url)
+    before, _ = papers_tab(c, min_authors=2, max_authors=5)
+    table, count = papers_tab(c, min_authors=5, max_authors=2)
+    assert count == "Filters: min authors 5 is more than max authors 2"
+    assert titles(before) and table == {"__type__": "update"}  # no new rows: the page keeps what it had
+
+
+def test_papers_text_and_filters_combine(url: str) -> None:
+    c = client(url)
+    by_text, _ = papers_tab(c, "learning")
+    by_category, _ = papers_tab(c, category="LG")
+    both, count = papers_tab(c, "learning", category="LG")
+    expected = set(titles(by_text)) & set(titles(by_category))
+    assert 0 < len(expected) < min(len(titles(by_text)), len(titles(by_category)))
+    assert set(titles(both)) == expected and count.startswith(f"{len(expected)} of ")
 
 
 def test_status_and_no_llm_notice(url: str, corpus_index: PaperIndex) -> None:
@@ -202,7 +268,7 @@ def test_auth_is_required_when_configured(
             client(url)
         with pytest.raises(Exception):  # noqa: B017
             client(url, auth=("reader", "wrong"))
-        table, _ = client(url, auth=("reader", "s3cret")).predict("grokking", api_name="/papers")
+        table, _ = papers_tab(client(url, auth=("reader", "s3cret")), "grokking")
         assert table["data"]
     finally:
         demo.close()
@@ -234,18 +300,29 @@ def test_reindex_reports_what_changed(tmp_path: Path, embedder: OnnxEmbedder) ->
     launch(demo, settings, host="127.0.0.1", port=port, block=False)
     try:
         c = client(f"http://127.0.0.1:{port}/")
-        report, status, title, table, count, *_ = c.predict("", api_name="/reindex")
+        report, status, title, table, count, *_ = c.predict("", *NO_FILTERS, api_name="/reindex")
         assert "up to date" in report and count == "1 of 1 papers"
         (folder / "b.txt").write_text(
             listing("Heron Fishing with Bait", "Green herons drop bait on the water to lure fish.")
         )
-        report, status, title, table, count, *_ = c.predict("", api_name="/reindex")
+        report, status, title, table, count, *_ = c.predict("", *NO_FILTERS, api_name="/reindex")
         assert "1 paper(s) added" in report and count == "2 of 2 papers"
         assert "| Papers indexed | 2 |" in status and "about 2 research-paper abstracts" in title
         assert {row[0] for row in table["data"]} == {
             "Otter Tool Use in Kelp Forests",
             "Heron Fishing with Bait",
         }
+        # the table is listed again under the Papers tab's filters: text AND year, in the chosen order
+        table, count = c.predict(
+            "", "2025", "Any", "Any", "", None, None, "title", False, api_name="/reindex"
+        )[3:5]
+        assert titles(table) == ["Heron Fishing with Bait", "Otter Tool Use in Kelp Forests"]
+        table, count = c.predict(
+            "bait", "2025", "Any", "Any", "", None, None, "date", True, api_name="/reindex"
+        )[3:5]
+        assert titles(table) == ["Heron Fishing with Bait"] and count == "1 of 2 papers"
+        bad = c.predict("", "Any", "Any", "Any", "", 3, 1, "date", True, api_name="/reindex")
+        assert bad[4] == "Filters: min authors 3 is more than max authors 1"
         sources = ask(c, "Which birds use bait to catch fish?")[2]
         assert "Heron Fishing with Bait" in source_titles(sources)
     finally:

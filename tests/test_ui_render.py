@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from rag.answering import BackendStatus
+from rag.collection.execute import CollectionResult
+from rag.collection.query import CollectionQuery, OptionError, query_from_options
 from rag.indexing.index import IndexStats
 from rag.indexing.ingest import IngestReport
 from rag.models import Answer, Citation, FlaggedCitation, Paper, Source
@@ -177,6 +181,55 @@ def test_papers_table_rows_search_and_lookup() -> None:
     assert [r[0] for r in table.rows(papers, "turing")] == ["Tight Regret Lower Bounds for Bandits"]
     assert table.find_by_title(papers, "Grokking").id == "p2"
     assert table.categories(papers) == ["LG"] and table.years(papers) == [2024]
+
+
+def test_filter_controls_build_the_query_rag_papers_builds() -> None:
+    """The tab's controls and the command's options meet in query_from_options: same values, same query."""
+    assert table.query_from_controls() == CollectionQuery(sort="date", descending=True)
+    controls = table.query_from_controls(
+        "2025", "November", "CV", " J. Kim ", 2.0, 6.0, "author count", False
+    )
+    assert controls == query_from_options(
+        year=2025, month=11, category="CV", author="J. Kim", min_authors=2, max_authors=6, sort="author_count"
+    )
+    assert (controls.date_from, controls.date_to, controls.month) == (
+        date(2025, 11, 1),
+        date(2025, 11, 30),
+        None,
+    )
+    any_year = table.query_from_controls("Any", "March", "Any", "", None, None, "title", True)
+    assert (any_year.date_from, any_year.month, any_year.category, any_year.author) == (None, 3, None, None)
+    assert (any_year.sort, any_year.descending) == ("title", True)
+    # the page sends 0 for an empty Number before its load event clears it: 0 bounds nothing
+    assert table.query_from_controls(min_authors=0, max_authors=0.0) == table.query_from_controls()
+
+
+@pytest.mark.parametrize(
+    ("controls", "message"),
+    [
+        ({"min_authors": 5, "max_authors": 2}, "min authors 5 is more than max authors 2"),
+        ({"min_authors": -1}, "min authors must be at least 1, not -1"),
+        ({"max_authors": 2.5}, "max authors 2.5 is not a whole number"),
+        ({"year": "soon"}, "year 'soon' is no number"),
+        ({"month": "Brumaire"}, "month 'Brumaire' is no month"),
+        ({"sort": "size"}, "sort 'size' is none of"),
+    ],
+)
+def test_bad_filter_values_are_one_line_value_errors(controls: dict, message: str) -> None:
+    with pytest.raises(OptionError) as caught:
+        table.query_from_controls(**controls)
+    assert isinstance(caught.value, ValueError) and str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_count_line_says_who_was_left_out() -> None:
+    query = CollectionQuery()
+    assert table.count_line(CollectionResult(query=query, paper_ids=["a", "b"]), 186) == "2 of 186 papers"
+    lacking = CollectionResult(query=query, paper_ids=["a"], unknown=4, missing={"date": 4})
+    assert table.count_line(lacking, 186) == (
+        "1 of 186 papers (4 papers could not be judged and are left out: "
+        "4 have no date with a year in their listing)"
+    )
 
 
 def _status() -> BackendStatus:

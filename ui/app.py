@@ -164,9 +164,15 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
     def clear() -> tuple[Any, ...]:
         return [], [], sources_html(None, {}), ""
 
-    def search_papers(query: str) -> tuple[Any, str]:
-        found = table.rows(index.papers, query or "")
-        return found, f"{len(found)} of {len(index.papers)} papers"
+    def search_papers(text: str, *filters: Any) -> tuple[Any, str]:
+        """The text box AND the filter controls; a bad filter value is said in the count line, and the
+        table keeps what it showed, so a half-typed bound never blanks it."""
+        try:
+            query = table.query_from_controls(*filters)
+        except ValueError as exc:
+            return gr.skip(), f"Filters: {md_escape(str(exc))}"
+        result = table.select(index.papers, text or "", query)
+        return table.table_rows(index.papers, result), table.count_line(result, len(index.papers))
 
     def select_paper(evt: gr.SelectData) -> tuple[str, str]:
         row = evt.row_value or []
@@ -188,8 +194,9 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         shown = status.message if status is not None and status.backend == "extractive" else None
         return gr.update(value=text, visible=bool(text)), shown
 
-    def reindex(query: str) -> tuple[Any, ...]:
-        """Ingest the registered sources again; only changed chunks are embedded."""
+    def reindex(text: str, *filters: Any) -> tuple[Any, ...]:
+        """Ingest the registered sources again; only changed chunks are embedded. The papers table is
+        listed again under the Papers tab's current text and filters."""
         if not reindex_lock.acquire(blocking=False):
             raise gr.Error("A re-index is already running.")
         try:
@@ -197,7 +204,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
             report = bot.reindex()
         finally:
             reindex_lock.release()
-        found, count = search_papers(query)
+        found, count = search_papers(text, *filters)
         years = year_choices()
         return (
             reindex_markdown(report, before, set(index.papers)),
@@ -208,6 +215,8 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
             gr.update(choices=[ALL_CATEGORIES, *table.categories(index.papers)]),
             gr.update(choices=years),
             gr.update(choices=years),
+            gr.update(choices=[table.ANY, *map(str, table.years(index.papers))]),
+            gr.update(choices=[table.ANY, *table.categories(index.papers)]),
         )
 
     # ------------------------------------------------------------------------------------- layout
@@ -283,6 +292,42 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                         elem_id="paper-search",
                     )
                     count = gr.Markdown(f"{len(index.papers)} of {len(index.papers)} papers")
+                with gr.Accordion("Filters", open=True):
+                    with gr.Row():
+                        paper_year = gr.Dropdown(
+                            [table.ANY, *map(str, table.years(index.papers))],
+                            value=table.ANY,
+                            label="Year",
+                            min_width=100,
+                        )
+                        paper_month = gr.Dropdown(
+                            table.MONTH_CHOICES, value=table.ANY, label="Month", min_width=120
+                        )
+                        paper_category = gr.Dropdown(
+                            [table.ANY, *table.categories(index.papers)],
+                            value=table.ANY,
+                            label="Category",
+                            min_width=100,
+                        )
+                        paper_author = gr.Textbox(
+                            label="Author", placeholder="e.g. J. Kim (finds Juno Kim)", min_width=160
+                        )
+                    with gr.Row():
+                        # a value of None shows as 0 in the page (gradio#6728) unless set on load
+                        min_authors = gr.Number(
+                            lambda: None, label="Min authors", info="empty or 0: any", precision=0
+                        )
+                        max_authors = gr.Number(
+                            lambda: None, label="Max authors", info="empty or 0: any", precision=0
+                        )
+                        paper_sort = gr.Dropdown(
+                            list(table.SORTS), value="date", label="Sort by", min_width=120
+                        )
+                        descending = gr.Checkbox(True, label="Newest/largest first")
+                    gr.Markdown(
+                        "<small>A paper whose listing lacks what a filter needs (a date, an author "
+                        "count) is left out and counted.</small>"
+                    )
                 papers_table = gr.Dataframe(
                     table.rows(index.papers),
                     headers=table.HEADERS,
@@ -325,14 +370,42 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         examples.load_input_event.then(ask, inputs, outputs, api_name="ask_example", api_visibility="private")
         clear_btn.click(clear, None, [chatbot, turns, sources, question], api_name="clear", queue=False)
         chatbot.clear(clear, None, [chatbot, turns, sources, question], api_visibility="private")
-        search.change(search_papers, search, [papers_table, count], api_name="papers", queue=False)
+        paper_filters: list[gr.Dropdown | gr.Textbox | gr.Number | gr.Checkbox] = [
+            paper_year,
+            paper_month,
+            paper_category,
+            paper_author,
+            min_authors,
+            max_authors,
+            paper_sort,
+            descending,
+        ]
+        gr.on(
+            [search.change, *(control.change for control in paper_filters)],
+            search_papers,
+            [search, *paper_filters],
+            [papers_table, count],
+            api_name="papers",
+            queue=False,
+        )
         papers_table.select(
             select_paper, None, [detail, bib], api_name="select_paper", api_visibility="private"
         )
         reindex_btn.click(
             reindex,
-            search,
-            [reindex_md, status_md, title, papers_table, count, category, year_from, year_to],
+            [search, *paper_filters],
+            [
+                reindex_md,
+                status_md,
+                title,
+                papers_table,
+                count,
+                category,
+                year_from,
+                year_to,
+                paper_year,
+                paper_category,
+            ],
             api_name="reindex",
             concurrency_limit=1,
         )

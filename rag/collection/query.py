@@ -8,12 +8,15 @@ state the query it answered ("papers dated November 2025") instead of leaving th
 from __future__ import annotations
 
 import calendar
+import re
+from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import Literal, cast, get_args
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from rag.models import Record
+from rag.parsing.common import month_number
 
 SortKey = Literal["date", "upvotes", "author_count", "title"]
 Measure = Literal["date", "upvotes", "author_count"]
@@ -130,6 +133,68 @@ class CollectionQuery(Record):
         if self.limit and self.aggregate == "list":
             text += f", first {self.limit}"
         return text
+
+
+class OptionError(ValueError):
+    """A filter value no query can take, in one line; options are named by field so that each front end
+    can spell them its own way (``--min-authors`` on the command line, "min authors" in the app)."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template  # "{min_authors} 5 is more than {max_authors} 2"
+        super().__init__(self.spelled(lambda field: field.replace("_", " ")))
+
+    def spelled(self, name: Callable[[str], str]) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: name(m[1]), self.template)
+
+
+def query_from_options(
+    *,
+    year: int | None = None,
+    month: int | str | None = None,
+    category: str | None = None,
+    author: str | None = None,
+    min_authors: int | None = None,
+    max_authors: int | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+) -> CollectionQuery:
+    """The listing query of ``rag papers`` and the app's Papers tab, built one way for both.
+
+    A year makes a date range (with a month: that month of the year); a month alone is that month in any
+    year. Raises OptionError for a value no query can take, rather than a pydantic error with its URL.
+    """
+    month_no = None if month is None else month if isinstance(month, int) else month_number(month)
+    if month is not None and (month_no is None or not 1 <= month_no <= 12):
+        raise OptionError(f"{{month}} {month!r} is no month; use 1-12 or a name such as Nov")
+    if year is not None and not 1000 <= year <= 9999:
+        raise OptionError(f"{{year}} {year} is not a four-digit year")
+    for name, value in (("min_authors", min_authors), ("max_authors", max_authors), ("limit", limit)):
+        if value is not None and value < 1:
+            raise OptionError(f"{{{name}}} must be at least 1, not {value}")
+    if sort is not None and sort not in get_args(SortKey):
+        raise OptionError(f"{{sort}} {sort!r} is none of {', '.join(get_args(SortKey))}")
+    span = (month_span(year, month_no) if month_no else year_span(year)) if year is not None else (None, None)
+    try:
+        return CollectionQuery(
+            date_from=span[0],
+            date_to=span[1],
+            month=month_no if year is None else None,
+            category=(category or "").strip() or None,
+            author=(author or "").strip() or None,
+            min_authors=min_authors,
+            max_authors=max_authors,
+            sort=cast(SortKey | None, sort),
+            descending=descending,
+            limit=limit,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        fields = "|".join(f for f in CollectionQuery.model_fields if "_" in f)  # not plain words (month)
+        template = re.sub(rf"\b({fields})\b", r"{\1}", reason.replace("{", "(").replace("}", ")"))
+        where = "".join(f"{{{part}}} " for part in error["loc"] if isinstance(part, str))
+        raise OptionError(where + template) from None
 
 
 def _superlative(aggregate: str, measure: str) -> str:
