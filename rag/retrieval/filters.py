@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rag.collection.names import AuthorMatcher
 from rag.models import Paper, SearchFilters
 
 
@@ -15,11 +16,15 @@ def matches(paper: Paper, filters: SearchFilters) -> bool:
         return False
     if filters.category and (paper.category or "").casefold() != filters.category.casefold():
         return False
-    if filters.author:
-        needle = filters.author.casefold()
-        if not any(needle in name.casefold() for name in paper.authors):
-            return False
+    if filters.author and not author_matches(filters.author, paper.authors):
+        return False
     return not (filters.paper_ids is not None and paper.id not in filters.paper_ids)
+
+
+def author_matches(asked: str, authors: list[str]) -> bool:
+    """Part of a name ('kim'), or the same person spelled another way ('J. Kim' is 'Juno Kim')."""
+    needle = asked.casefold()
+    return any(needle in name.casefold() for name in authors) or AuthorMatcher(asked).any(authors)
 
 
 def allowed_ids(papers: Iterable[Paper], filters: SearchFilters | None) -> set[str] | None:
