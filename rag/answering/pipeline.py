@@ -29,6 +29,7 @@ from rag.answering.markers import find_markers, strip_markers
 from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
 from rag.collection import CollectionQuery, parse_collection_query, run_query
+from rag.collection.fields import FieldQuestion, compose_field_answer, parse_field_question
 from rag.collection.render import compose_collection_answer
 from rag.indexing.index import IngestReport, PaperIndex
 from rag.models import (
@@ -230,6 +231,14 @@ class Assistant:
         if collection_query is not None:
             yield from self._collection(collection_query, resolved.filters, run)
             return
+        field_question = None if resolved.followup else parse_field_question(run.question)
+        if field_question is not None:
+            paper = self._named_paper(field_question, resolved.filters)
+            if paper is not None:
+                run.retrieval = time.perf_counter() - t0
+                composition = compose_field_answer(field_question, paper)
+                yield from self._emit(run, composition, "extractive", None, None, standalone)
+                return
         if resolved.listing:
             yield from self._listing(resolved, run, standalone)
             return
@@ -292,6 +301,11 @@ class Assistant:
             yield self._abstained(run, [], None, "extractive", None, composition.text, None)
             return
         yield from self._emit(run, composition, "extractive", None, None, None)
+
+    def _named_paper(self, asked: FieldQuestion, filters: SearchFilters | None) -> Paper | None:
+        """The one paper a listing-field question names, if the best hit is close enough to count."""
+        hits = self.searcher.search(asked.reference, k=NEAREST + 2, filters=filters)
+        return hits[0].paper if self._covers(asked.reference, hits) else None
 
     def _screen(self, question: str, hits: list[PaperHit], run: _Run) -> list[PaperHit]:
         """Judge every candidate against every facet of the question; the qualifying ones, strongest first."""
