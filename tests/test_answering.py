@@ -394,3 +394,25 @@ def test_ollama_end_to_end_with_a_real_model(
         follow = bot.ask("What about 2023?", history=[Turn(question=answer.question, answer=answer)])
         assert follow.standalone_question  # condensed, or the rule's rewrite
         assert_valid(follow)
+
+
+@pytest.mark.parametrize(
+    ("question", "one"),
+    [
+        ("Which paper introduces a video dataset of abnormal gaits?", True),
+        ("Is there a paper on certified robustness by randomized smoothing?", True),
+        ("Is there work on linearizing pretrained language models?", True),
+        ("Which papers work on randomized smoothing for certified robustness?", False),
+        ("Is there any paper on bandits?", False),
+        ("What accuracy did the gait-video paper report?", False),
+    ],
+)
+def test_a_question_for_one_paper_is_answered_with_one(
+    assistant: Assistant, question: str, one: bool
+) -> None:
+    answer = ask(assistant, question)
+    assert_valid(answer)
+    assert not answer.abstained
+    if one:
+        assert len({c.paper_id for c in answer.citations}) == 1
+        assert "Also relevant" not in answer.text

@@ -46,6 +46,19 @@ class Composition(Record):
     sources: list[Source] = Field(default_factory=list)
 
 
+# "Which paper ...", "Is there a study ...": one paper is asked for, so the answer names one
+_ONE_PAPER = re.compile(
+    r"^\s*(?:which|what)\s+(?:single\s+|one\s+)?(?:paper|work|study|article|preprint)\b(?!s)"
+    r"|^\s*(?:is|was)\s+there\s+(?:a|an|one)\s+(?:\w+\s+)?(?:paper|study|article|preprint)\b(?!s)"
+    r"|^\s*(?:is|was)\s+there\s+(?:work|research)\b",
+    re.I,
+)
+
+
+def asks_for_one_paper(question: str) -> bool:
+    return bool(_ONE_PAPER.search(question))
+
+
 def question_kind(question: str) -> str:
     """'list' for questions that ask for a set of papers, else 'fact'."""
     return "list" if _LIST_QUESTION.search(question) else "fact"
@@ -107,6 +120,8 @@ def compose(
         return Composition(text="")
     if kind != "list":
         chosen = lead_first(question, evidence, chosen)
+        if asks_for_one_paper(question):
+            chosen = chosen[:1]
     sources = [_source(i, e, evidence_sentences) for i, e in enumerate(chosen, start=1)]
     if kind == "list":
         count = f"{len(chosen)} paper{'s' if len(chosen) != 1 else ''} in the collection"
