@@ -68,6 +68,12 @@ _NOTATION = (
     (re.compile(r"\bO\s*\(|\bmathcal\s*O|𝒪", re.I), "upper bound"),
 )
 
+# a bound's direction is part of the claim: a sentence that does not state the asked direction (in words or
+# notation) cannot support "lower bounds", however many other words it shares ("a regret upper bound")
+_DIRECTIONS = frozenset(content_terms("lower upper"))
+_BOUND = content_terms("bound")[0]
+SHORT_BOUND_PHRASE = 3  # content words
+
 SEMANTIC_WEIGHT = 0.5  # the rest is word coverage
 # word coverage raised to this power; squaring it (to punish a sentence missing one word of three, "regret"
 # of "regret lower bound") scored lower on the tuning split (objective 0.660 vs 0.673), so it stays linear
@@ -116,8 +122,37 @@ def facet_terms(text: str) -> list[str]:
     return content_terms(text.replace("-", " "))
 
 
-def _sentence_terms(sentence: str) -> set[str]:
+def required_terms(terms: list[str]) -> set[str]:
+    """Words a supporting sentence must state: the direction of an asked-for bound, and in a short bound
+    phrase ("regret lower bounds") what is bounded too, so "lower bounds on error probability" does not do."""
+    if _BOUND not in terms or not set(terms) & _DIRECTIONS:
+        return set()
+    return set(terms) if len(terms) <= SHORT_BOUND_PHRASE else set(terms) & _DIRECTIONS
+
+
+_DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z][A-Za-z]*[A-Z]s?)\)")
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """'complete policy regret (CPR)' -> {'CPR': 'complete policy regret'}: the words an acronym stands for,
+    when their initials spell it, so a later sentence that says only 'CPR' still states 'regret'."""
+    found = {}
+    for words, short in _DEFINED.findall(text):
+        letters = short.rstrip("s").upper()
+        tokens = re.split(r"[\s-]+", words.strip())
+        for start in range(len(tokens)):
+            phrase = tokens[start:]
+            if "".join(t[0] for t in phrase).upper() == letters:
+                found[short] = " ".join(phrase)
+                break
+    return found
+
+
+def _sentence_terms(sentence: str, expansions: dict[str, str] | None = None) -> set[str]:
     terms = set(facet_terms(sentence))
+    for short, long in (expansions or {}).items():
+        if re.search(rf"\b{re.escape(short)}\b", sentence):
+            terms.update(facet_terms(long))
     for pattern, implied in _NOTATION:
         if pattern.search(sentence):
             terms.update(content_terms(implied))
@@ -150,20 +185,25 @@ class FacetJudge:
         for paper, (sents, vectors) in zip(papers, self.sentences(papers), strict=True):
             texts = [*sents, paper.title]
             sims = vectors @ vectors_by_alt.T  # sentences x alternatives
-            term_sets = [_sentence_terms(t) for t in texts]
+            expansions = abbreviations(paper.abstract)
+            term_sets = [_sentence_terms(t, expansions) for t in texts]
             support, column = [], 0
             for facet in facets:
                 best_score, best_text = -1.0, None
                 for terms in facet.terms:
                     weights = {t: idf.get(t, top) for t in terms}
                     total = sum(weights.values()) or 1.0
+                    needed = required_terms(terms)
                     for i, text in enumerate(texts):
+                        if not needed <= term_sets[i]:
+                            continue
                         share = sum(w for t, w in weights.items() if t in term_sets[i]) / total
                         words = share**WORD_EXPONENT
                         score = SEMANTIC_WEIGHT * float(sims[i, column]) + (1 - SEMANTIC_WEIGHT) * words
                         if score > best_score:
                             best_score, best_text = score, text
                     column += 1
+                best_score = max(best_score, 0.0)  # no sentence states what the facet requires
                 support.append(FacetSupport(facet=facet.text, sentence=best_text, score=round(best_score, 4)))
             strength = min(s.score for s in support)
             verdicts.append(
