@@ -141,6 +141,14 @@ class FacetSupport(Record):
     facet: str
     sentence: str | None = Field(None, description="The title or abstract sentence that supports it best.")
     score: float = Field(description="Meaning (cosine) and shared words, mixed; compared with a threshold.")
+    supported: bool | None = Field(
+        None,
+        description="Set when a model judged the paper: a sentence it quoted, found in the paper, shows the "
+        "facet. None: the score against the threshold decides.",
+    )
+
+    def meets(self, threshold: float) -> bool:
+        return self.supported if self.supported is not None else self.score >= threshold
 
 
 class PaperVerdict(Record):
@@ -151,12 +159,15 @@ class PaperVerdict(Record):
     qualifies: bool
     strength: float = Field(description="The weakest facet's support: how strongly the paper qualifies.")
     support: list[FacetSupport] = Field(default_factory=list)
+    judged_by: str = Field(
+        "facets", description="Who decided `qualifies`: 'facets' (the facet check) or '<backend>:<model>'."
+    )
 
     def lacks(self, threshold: float) -> list[str]:
-        return [s.facet for s in self.support if s.score < threshold]
+        return [s.facet for s in self.support if not s.meets(threshold)]
 
     def has(self, threshold: float) -> list[str]:
-        return [s.facet for s in self.support if s.score >= threshold]
+        return [s.facet for s in self.support if s.meets(threshold)]
 
 
 class Answer(Record):

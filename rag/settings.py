@@ -93,6 +93,36 @@ class AnswerSettings(_Group):
         "from one sentence or the title of a paper for the paper to qualify (fitted on the tuning split).",
     )
     screen_pool: int = Field(30, ge=1, description="Candidates judged against the question's facets.")
+    llm_judge: bool = Field(
+        True,
+        description="With an LLM backend, the model judges each candidate paper against the whole question "
+        "(rag/answering/llm_judge.py), on top of the facet check; off: the facet check alone decides.",
+    )
+    llm_judge_batch: int = Field(
+        4,
+        ge=1,
+        le=8,
+        description="Papers per model request when the model judges papers (about 500 prompt tokens each: "
+        "the batch and the reply must fit the model's context, num_ctx / n_ctx).",
+    )
+    llm_judge_max_papers: int = Field(
+        12,
+        ge=0,
+        description="At most this many papers per question are judged by the model (the strongest by the "
+        "facet check); the rest keep the facet check's verdict.",
+    )
+    llm_judge_margin: float = Field(
+        0.10,
+        ge=0,
+        description="A paper whose facet-check strength is more than this below facet_threshold stays "
+        "rejected without asking the model: only papers near or above the threshold are worth a request.",
+    )
+    llm_judge_max_tokens: int = Field(
+        900,
+        ge=32,
+        description="Token limit of one judging reply (a batch's verdicts, one quoted sentence per facet); "
+        "a reply cut at the limit is invalid, and the batch keeps the facet check's verdicts.",
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut to this length.")
 
 

@@ -17,7 +17,11 @@ given; a GGUF without a chat template (a base model) is prompted with a plain tr
 Options honoured: num_predict, temperature, top_k, top_p, seed, stop; num_ctx is ignored (the context size
 is fixed when the model loads). "format" is honoured as Ollama does, by constraining generation: "json" with
 llama.cpp's JSON grammar (llama_cpp.llama_grammar.JSON_GBNF), a JSON schema object with a grammar made from
-that schema. Every request is logged, in order, in ``FakeOllama.requests`` as (method, path, body).
+that schema (`LlamaGrammar.from_json_schema`). At temperature 0 a constrained reply is decoded by
+`rag.answering.constrained.greedy_under_grammar`, which picks the same tokens as llama-cpp-python's sampler
+chain but about ten times faster with Gemma's 262k-token vocabulary (as one piece when streamed; stop
+sequences do not apply there, the grammar ends the reply).
+Every request is logged, in order, in ``FakeOllama.requests`` as (method, path, body).
 
     with running_fake_ollama(gguf_path, "gemma3-test:latest") as base_url:
         ...  # e.g. RAG_OLLAMA_HOST=base_url, RAG_OLLAMA_MODEL=gemma3-test
@@ -182,11 +186,16 @@ class FakeOllama:
             kwargs["grammar"] = grammar
         with self.lock:
             encoded = prompt.encode("utf-8")
-            prompt_tokens = len(self.llm.tokenize(encoded, add_bos=True, special=bool(self.template)))
+            tokens = self.llm.tokenize(encoded, add_bos=True, special=bool(self.template))
+            prompt_tokens = len(tokens)
             prompt_done = None
             finish = "stop"
             generated = []
-            for chunk in cast(Iterator[dict[str, Any]], self.llm.create_completion(prompt, **kwargs)):
+            if grammar is not None and kwargs["temperature"] == 0:
+                chunks: Iterator[dict[str, Any]] = self._greedy(tokens, grammar, kwargs["max_tokens"])
+            else:
+                chunks = cast(Iterator[dict[str, Any]], self.llm.create_completion(prompt, **kwargs))
+            for chunk in chunks:
                 if prompt_done is None:
                     prompt_done = time.perf_counter_ns()
                 choice = chunk["choices"][0]
@@ -207,6 +216,18 @@ class FakeOllama:
             "eval_count": eval_count,
             "eval_duration": ended - prompt_done,
         }
+
+    def _greedy(self, tokens: list[int], grammar: Any, max_tokens: int | None) -> Iterator[dict[str, Any]]:
+        """The constrained greedy reply as one completion chunk, shaped like create_completion's."""
+        from rag.answering.constrained import greedy_under_grammar
+
+        limit = self.llm.n_ctx() - len(tokens) if max_tokens is None else max_tokens
+        if len(tokens) + limit > self.llm.n_ctx():
+            raise ValueError(
+                f"Requested tokens ({len(tokens) + limit}) exceed context window of {self.llm.n_ctx()}"
+            )
+        text, cut_off = greedy_under_grammar(self.llm, tokens, grammar, limit)
+        yield {"choices": [{"text": text, "finish_reason": "length" if cut_off else "stop"}]}
 
 
 def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
