@@ -94,9 +94,10 @@ class AnswerSettings(_Group):
     )
     screen_pool: int = Field(30, ge=1, description="Candidates judged against the question's facets.")
     llm_judge: bool = Field(
-        True,
-        description="With an LLM backend, the model judges each candidate paper against the whole question "
-        "(rag/answering/llm_judge.py), on top of the facet check; off: the facet check alone decides.",
+        False,
+        description="With an LLM backend, the model judges each candidate paper of a list question against "
+        "the whole question (rag/answering/llm_judge.py), on top of the facet check. Off by default: on a "
+        "laptop CPU it adds one model request per few papers, and its quality is not yet measured.",
     )
     llm_judge_batch: int = Field(
         4,

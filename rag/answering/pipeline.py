@@ -25,6 +25,7 @@ from rag.answering.extractive import (
 )
 from rag.answering.facets import FacetJudge, describe_lack
 from rag.answering.llm import BackendUnavailable, ChatLLM, Choice, choose, probe_ollama
+from rag.answering.llm_judge import LLMJudge, default_cache_dir
 from rag.answering.markers import find_markers, strip_markers
 from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
@@ -247,7 +248,9 @@ class Assistant:
         hits = self.searcher.search(
             query, k=max(answer.screen_pool, 2 * answer.max_sources), filters=resolved.filters
         )
-        qualifying = self._screen(query, hits, run) if kind == "list" else self._covered(run.question, hits)
+        qualifying = (
+            self._screen(query, hits, run, llm) if kind == "list" else self._covered(run.question, hits)
+        )
         run.retrieval = time.perf_counter() - t0
         if not qualifying:
             yield from self._abstain(run, hits, resolved, standalone)
@@ -307,9 +310,22 @@ class Assistant:
         hits = self.searcher.search(asked.reference, k=NEAREST + 2, filters=filters)
         return hits[0].paper if self._covers(asked.reference, hits) else None
 
-    def _screen(self, question: str, hits: list[PaperHit], run: _Run) -> list[PaperHit]:
-        """Judge every candidate against every facet of the question; the qualifying ones, strongest first."""
-        facets, verdicts = self.judge.judge(question, [h.paper for h in hits])
+    def _screen(
+        self, question: str, hits: list[PaperHit], run: _Run, llm: ChatLLM | None = None
+    ) -> list[PaperHit]:
+        """Judge every candidate against every facet of the question; the qualifying ones, strongest first.
+
+        With `llm` and the `llm_judge` setting, the model judges the papers near or above the facet threshold.
+        """
+        papers = [h.paper for h in hits]
+        if llm is not None and self.settings.answer.llm_judge:
+            judge = LLMJudge(self.judge, llm, default_cache_dir(self.settings), self.settings.answer)
+            outcome = judge.assess(question, papers)
+            facets, verdicts = outcome.facets, outcome.verdicts
+            if outcome.notice:
+                run.notices.append(outcome.notice)
+        else:
+            facets, verdicts = self.judge.judge(question, papers)
         run.facets = [f.text for f in facets]
         if not facets:  # nothing to judge ("which papers are there?"): similarity alone decides
             return self._covered(question, hits)
