@@ -56,7 +56,7 @@ FAR = Paper(
     abstract="We generate synthetic tables with a diffusion model. Samples preserve column correlations.",
 )
 # every paper goes to the model; a reply for two papers and one facet fits easily
-ASK_ALL = AnswerSettings(llm_judge_margin=1.0, llm_judge_batch=2, llm_judge_max_tokens=200)
+ASK_ALL = AnswerSettings(llm_judge=True, llm_judge_margin=1.0, llm_judge_batch=2, llm_judge_max_tokens=200)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +214,7 @@ def test_only_papers_near_or_above_the_threshold_are_asked_and_at_most_the_cap(
     assert strength["tables"] < THRESHOLD - 0.1 < strength["regret"]
 
     def asked(**update: object) -> JudgeOutcome:
-        judge_settings = AnswerSettings(llm_judge_margin=0.1).model_copy(update=update)
+        judge_settings = AnswerSettings(llm_judge=True, llm_judge_margin=0.1).model_copy(update=update)
         return LLMJudge(facet_judge, llm, tmp_path, judge_settings).assess(QUESTION, [*PAPERS, FAR])
 
     near = sum(s >= THRESHOLD - 0.1 for s in strength.values())
