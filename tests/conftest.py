@@ -6,12 +6,16 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.index import PaperIndex
 from rag.settings import PROJECT_ROOT, Settings, load_settings
+
+if TYPE_CHECKING:
+    from tests.support.fake_ollama import FakeOllama
 
 GGUF_DEFAULT = PROJECT_ROOT / ".models" / "gemma3-270m-q4_k_m.gguf"
 
@@ -69,6 +73,22 @@ def gguf_path() -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make models` (make test does it)")
     return path
+
+
+@pytest.fixture(scope="session")
+def fake_ollama(gguf_path: Path) -> FakeOllama:
+    """The model loads once per session; each test gets its own server on a fresh port."""
+    from tests.support.fake_ollama import DEFAULT_TAG, FakeOllama  # loads llama.cpp: only when used
+
+    return FakeOllama(gguf_path, DEFAULT_TAG, n_ctx=2048, n_threads=2)
+
+
+@pytest.fixture
+def ollama_url(fake_ollama: FakeOllama) -> Iterator[str]:
+    from tests.support.fake_ollama import serving
+
+    with serving(fake_ollama) as url:
+        yield url
 
 
 def free_port() -> int:

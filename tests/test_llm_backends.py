@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,26 +24,14 @@ from rag.answering.llm import (
     probe_ollama,
 )
 from rag.settings import Settings, load_settings
+from tests.support.fake_ollama import DEFAULT_TAG as TAG
 from tests.support.fake_ollama import FakeOllama, serving
 
-TAG = "gemma3-test:latest"
 MAX_TOKENS = 24
 MESSAGES = [
     ChatMessage(role="system", content="You answer questions about research papers."),
     ChatMessage(role="user", content="What is the transformer architecture in machine learning?"),
 ]
-
-
-@pytest.fixture(scope="session")
-def fake_ollama(gguf_path: Path) -> FakeOllama:
-    """The model loads once per session; each test gets its own server on a fresh port."""
-    return FakeOllama(gguf_path, TAG, n_ctx=1024, n_threads=2)
-
-
-@pytest.fixture
-def ollama_url(fake_ollama: FakeOllama) -> Iterator[str]:
-    with serving(fake_ollama) as url:
-        yield url
 
 
 def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:

@@ -9,7 +9,6 @@ verdict for every paper. Quote checking is tested on the pure functions with con
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +27,15 @@ from rag.answering.llm_judge import (
     quoted_sentence,
     reply_model,
 )
+from rag.answering.pipeline import Assistant
 from rag.indexing.embedder import OnnxEmbedder
+from rag.indexing.index import PaperIndex
 from rag.models import Paper, PaperVerdict
 from rag.settings import AnswerSettings, LlamaCppSettings, OllamaSettings, Settings
-from tests.support.fake_ollama import FakeOllama, serving
+from tests.conftest import free_port
+from tests.support.fake_ollama import DEFAULT_TAG as TAG
+from tests.support.fake_ollama import FakeOllama
 
-TAG = "gemma3-test:latest"
 QUESTION = "Which papers prove regret lower bounds?"
 THRESHOLD = 0.475
 PAPERS = [
@@ -64,17 +66,6 @@ def facet_judge(embedder: OnnxEmbedder) -> FacetJudge:
     selector = EvidenceSelector(embedder)
     selector.fit_idf([*PAPERS, FAR])
     return FacetJudge(selector.embed, selector.sentences, lambda: selector.idf, THRESHOLD)
-
-
-@pytest.fixture(scope="module")
-def fake_ollama(gguf_path: Path) -> FakeOllama:
-    return FakeOllama(gguf_path, TAG, n_ctx=2048, n_threads=2)
-
-
-@pytest.fixture
-def ollama_url(fake_ollama: FakeOllama) -> Iterator[str]:
-    with serving(fake_ollama) as url:
-        yield url
 
 
 def _texts(paper: Paper, facet_judge: FacetJudge) -> list[str]:
@@ -306,3 +297,41 @@ def test_the_prompt_states_the_conditions_and_the_cache_key_follows_every_input(
     assert key != judgment_cache_key(QUESTION, ["regret lower bounds"], edited, "ollama:m")
     assert key != judgment_cache_key(QUESTION, ["regret lower bounds"], PAPERS[0], "ollama:other")
     assert key != judgment_cache_key("Which papers prove regret upper bounds?", ["x"], PAPERS[0], "ollama:m")
+
+
+# --- wired into the pipeline ---------------------------------------------------------------------------
+
+
+def _judging_assistant(corpus_index: PaperIndex, llm: OllamaLLM) -> Assistant:
+    answer = corpus_index.settings.answer.model_copy(
+        update={
+            "llm_judge": True,
+            "llm_judge_batch": 2,
+            "llm_judge_max_papers": 2,
+            "llm_judge_max_tokens": 200,
+        }
+    )
+    settings = corpus_index.settings.model_copy(update={"answer": answer})
+    return Assistant(settings, index=corpus_index, llm=llm)
+
+
+@pytest.mark.slow
+def test_the_pipeline_lists_the_papers_the_model_judged(ollama_url: str, corpus_index: PaperIndex) -> None:
+    bot = _judging_assistant(corpus_index, OllamaLLM(OllamaSettings(host=ollama_url, model=TAG)))
+    answer = bot.ask(QUESTION, backend="ollama")
+    judged = [v for v in answer.verdicts if v.judged_by == f"ollama:{TAG}"]
+    assert 1 <= len(judged) <= 2 and answer.notice is None, answer.notice  # the cap: two papers asked
+    qualifying = {v.paper_id for v in answer.verdicts if v.qualifies}
+    assert {c.paper_id for c in answer.citations} == qualifying and answer.abstained == (not qualifying)
+
+
+def test_the_pipeline_keeps_the_facet_verdicts_when_the_judge_is_unreachable(
+    corpus_index: PaperIndex,
+) -> None:
+    # another model name than the test above: its verdicts, cached beside the shared index, must not answer
+    closed = OllamaLLM(OllamaSettings(host=f"http://127.0.0.1:{free_port()}", model="unreachable:1b"))
+    answer = _judging_assistant(corpus_index, closed).ask(QUESTION, backend="ollama")
+    assert answer.notice is not None and "ollama serve" in answer.notice
+    assert answer.verdicts and all(v.judged_by == "facets" for v in answer.verdicts)
+    plain = Assistant(corpus_index.settings, index=corpus_index).ask(QUESTION, backend="extractive")
+    assert answer.verdicts == plain.verdicts and answer.citations == plain.citations
