@@ -46,7 +46,7 @@ $(GGUF): | $(BIN)/.installed-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy rag ui eval
+	$(BIN)/mypy rag ui eval bench
 
 fix: install-dev
 	$(BIN)/ruff check --fix .

@@ -144,7 +144,10 @@ def first_token_seconds(llm, messages: list) -> float:  # type: ignore[no-untype
 
 
 def compare_prompts(assistant: Assistant, questions: list[str], llm) -> dict:  # type: ignore[no-untyped-def]
-    ours_tokens, whole_tokens, ours_first, whole_first = [], [], [], []
+    ours_tokens: list[int] = []
+    whole_tokens: list[int] = []
+    ours_first: list[float] = []
+    whole_first: list[float] = []
     for i, question in enumerate(questions):
         pair = prompt_pair(assistant, question)
         if pair is None:
@@ -300,7 +303,8 @@ def calibrate_support(index: PaperIndex, selector: EvidenceSelector, n: int = 80
         if hits:
             evidence = selector.rank(paper.title, hits)[0]
             sources.append(Source(n=1, paper_id=paper.id, title=paper.title, evidence=evidence.chosen(2)))
-    supported, unsupported = [], []
+    supported: list[float] = []
+    unsupported: list[float] = []
     for i, source in enumerate(sources):
         other = sources[(i + 1 + rng.randrange(len(sources) - 1)) % len(sources)]
         for claim, sink in (
@@ -321,7 +325,7 @@ def calibrate_support(index: PaperIndex, selector: EvidenceSelector, n: int = 80
             ],
         )
     ]
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for threshold in np.arange(0.3, 0.651, 0.05):
         kept = sum(s >= threshold for s in supported) / len(supported)
         flagged = sum(s < threshold for s in unsupported) / len(unsupported)
@@ -394,7 +398,7 @@ def main() -> None:
     results = [run_backend(assistant, "extractive", questions)]
     llm = None
     if gguf.is_file():
-        llm = assistant._llamacpp_llm()
+        llm = assistant.choose("llamacpp").llm  # loaded once, kept by the assistant
         assistant.ask(answerable[0], backend="llamacpp")
         results.append(run_backend(assistant, "llamacpp", answerable[: args.llm_questions]))
     else:

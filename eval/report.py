@@ -84,6 +84,13 @@ def _latencies(summary: Summary) -> dict[str, Any]:
 
 def latency_line(summary: Summary) -> str:
     parts = [f"{name} p50 {_fmt(v.p50)} s / p95 {_fmt(v.p95)} s" for name, v in _latencies(summary).items()]
+    lat = summary.latency
+    if lat.written:
+        first, total = lat.written_first_token, lat.written_total
+        parts.append(
+            f"the {lat.written} answers a model wrote: first_token p50 {_fmt(first.p50)} s / p95 "
+            f"{_fmt(first.p95)} s, total p50 {_fmt(total.p50)} s / p95 {_fmt(total.p95)} s"
+        )
     return "latency: " + "; ".join(parts)
 
 

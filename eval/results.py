@@ -130,6 +130,14 @@ class Latency(_Metrics):
     retrieval: LatencyStat = Field(default_factory=LatencyStat)
     first_token: LatencyStat = Field(default_factory=LatencyStat)
     total: LatencyStat = Field(default_factory=LatencyStat)
+    # lists and declines are composed without a model: over all answers, a model's latency is hidden
+    written: int = Field(0, description="Answers a model wrote (or wrote and had replaced by evidence).")
+    written_first_token: LatencyStat = Field(
+        default_factory=LatencyStat, description="First token of the answers a model wrote."
+    )
+    written_total: LatencyStat = Field(
+        default_factory=LatencyStat, description="Whole time of the answers a model wrote."
+    )
 
 
 class Summary(_Metrics):
@@ -257,6 +265,7 @@ def summarize(
 ) -> Summary:
     types = list(dict.fromkeys(r.type for r in results))
     by_type = {t: [r for r in results if r.type == t] for t in types}
+    written = [r for r in results if r.backend != "extractive" or r.fell_back]
     return Summary(
         n_questions=len(results),
         backend=_one_label(r.backend for r in results),
@@ -274,6 +283,9 @@ def summarize(
             retrieval=_stat(r.time_retrieval for r in results),
             first_token=_stat(r.time_first_token for r in results),
             total=_stat(r.time_total for r in results),
+            written=len(written),
+            written_first_token=_stat(r.time_first_token for r in written),
+            written_total=_stat(r.time_total for r in written),
         ),
         judge=judge,
         runtime_s=round(seconds, 3),

@@ -19,6 +19,7 @@ from eval.metrics import (
     normalize_text,
     recall_at_k,
 )
+from eval.results import QuestionResult, summarize
 
 LOG2_3 = math.log2(3)
 
@@ -223,3 +224,45 @@ def test_aggregate_metrics_explicit_names_and_bad_values() -> None:
     with pytest.raises(TypeError):
         aggregate_metrics([{"type": "fact", "f1": "high"}], metric_names=["f1"])
     assert aggregate_metrics([]) == {"overall": {"n_questions": 0, "metrics": {}}, "by_type": {}}
+
+
+def _answered(backend: str, first: float, total: float, fell_back: bool = False) -> QuestionResult:
+    return QuestionResult(
+        id=f"fact-{backend}-{first}",
+        type="fact",
+        question="What accuracy did the gait-video paper report?",
+        answer="94% [1]",
+        backend=backend,
+        abstained=False,
+        fell_back=fell_back,
+        gold_ids=["p"],
+        gold_titles=["P"],
+        acceptable_ids=[],
+        key_facts=[],
+        citations=[],
+        cited_ids=["p"],
+        source_ids=["p"],
+        retrieved={},
+        retrieval={},
+        retrieval_seconds={},
+        citation_precision=1.0,
+        citation_recall=1.0,
+        citation_f1=1.0,
+        invalid_citations=0,
+        key_fact_recall=None,
+        missing_facts=[],
+        abstention_correct=True,
+        time_retrieval=0.01,
+        time_first_token=first,
+        time_total=total,
+    )
+
+
+def test_model_latency_is_reported_over_the_answers_a_model_wrote() -> None:
+    composed = [_answered("extractive", 0.02, 0.05) for _ in range(3)]
+    written = [_answered("llamacpp", 8.0, 9.0), _answered("extractive", 6.0, 7.0, fell_back=True)]
+    latency = summarize([*composed, *written], [], backend_requested="llamacpp", seconds=1.0).latency
+    assert latency.first_token.p50 == 0.02  # over all five answers the model's time is hidden
+    assert latency.written == 2
+    assert latency.written_first_token.p50 == pytest.approx(7.0)  # the model answered, then was replaced
+    assert latency.written_total.p95 is not None and latency.written_total.p95 > 8.5
