@@ -22,7 +22,7 @@ from rag.settings import load_settings
 def main() -> int:
     settings = load_settings()
     assistant = open_assistant(settings, say=lambda m: print(m, file=sys.stderr))
-    assistant._refresh_idf()
+    assistant.refresh_vocabulary()
     pool = settings.answer.screen_pool
     questions = [
         c.question

@@ -370,6 +370,19 @@ def test_model_that_declines_although_papers_qualify_falls_back(corpus_index: Pa
     assert not answer.fell_back and answer.text == "Grokking is a shift [1]."
 
 
+@pytest.mark.parametrize("sources", [1, 3, 5])
+def test_the_model_is_given_llm_sources_papers(corpus_index: PaperIndex, sources: int) -> None:
+    """A small model reads every prompt token before it writes: it gets the best `llm_sources` papers."""
+    answer_settings = corpus_index.settings.answer.model_copy(update={"llm_sources": sources})
+    settings = corpus_index.settings.model_copy(update={"answer": answer_settings})
+    llm = ScriptedLLM("Grokking is a shift from lazy to rich training [1].")
+    answer = Assistant(settings, index=corpus_index, llm=llm).ask("What explains grokking?")
+    papers = llm.sent[-1][1].content.split("<papers>", 1)[1].split("</papers>")[0]
+    assert len(re.findall(r"^\[\d+\] ", papers, re.M)) == len(answer.sources) == sources
+    extractive = Assistant(corpus_index.settings, index=corpus_index).ask("What explains grokking?")
+    assert answer.sources[0].paper_id == extractive.sources[0].paper_id  # the best papers, in order
+
+
 @pytest.mark.slow
 def test_ollama_end_to_end_with_a_real_model(
     gguf_path: Path, corpus_index: PaperIndex, monkeypatch: pytest.MonkeyPatch

@@ -111,6 +111,7 @@ class Assistant:
         # models kept between requests by backend name (an injected one, a loaded GGUF)
         self._llms: dict[str, ChatLLM] = {llm.backend: llm} if llm is not None else {}
         self._lock = threading.Lock()
+        self._judges: dict[str, LLMJudge] = {}
         self._idf_papers = -1
         self._category_names: list[str] = []
 
@@ -225,7 +226,7 @@ class Assistant:
         query = standalone or resolved.search_query
 
         t0 = time.perf_counter()
-        self._refresh_idf()
+        self.refresh_vocabulary()
         collection_query = (
             None if resolved.followup else parse_collection_query(run.question, self._category_names)
         )
@@ -263,7 +264,7 @@ class Assistant:
         # the evidence answer: what is shown without a model, and instead of a model's failed reply
         composition = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
         if llm is not None and kind != "list":  # a list is exactly the judged papers: composed, not written
-            chosen = evidence[: answer.max_sources]
+            chosen = evidence[: min(answer.llm_sources, answer.max_sources)]
             sources = [
                 Source(
                     n=i,
@@ -319,8 +320,7 @@ class Assistant:
         """
         papers = [h.paper for h in hits]
         if llm is not None and self.settings.answer.llm_judge:
-            judge = LLMJudge(self.judge, llm, default_cache_dir(self.settings), self.settings.answer)
-            outcome = judge.assess(question, papers)
+            outcome = self._llm_judge(llm).assess(question, papers)
             facets, verdicts = outcome.facets, outcome.verdicts
             if outcome.notice:
                 run.notices.append(outcome.notice)
@@ -334,7 +334,16 @@ class Assistant:
         by_id = {h.paper.id: h for h in hits}
         return [by_id[v.paper_id] for v in qualifying]
 
-    def _refresh_idf(self) -> None:
+    def _llm_judge(self, llm: ChatLLM) -> LLMJudge:
+        """One judge per model, kept between questions."""
+        key = f"{llm.backend}:{llm.model}"
+        with self._lock:
+            if key not in self._judges:
+                cache = default_cache_dir(self.settings)
+                self._judges[key] = LLMJudge(self.judge, llm, cache, self.settings.answer)
+            return self._judges[key]
+
+    def refresh_vocabulary(self) -> None:
         """Word weights and category names follow the collection (the UI can re-index while the app runs);
         computed once per collection size, not per question."""
         if self._idf_papers != len(self.index.papers):

@@ -20,13 +20,17 @@ from rag.models import Paper, Source
 TABLE_FROM = 13  # rows; fewer are bullets
 MAX_ROWS = 200  # cited papers; the rest are counted, with the command that lists them all
 
+# why a paper could not be judged, said of several papers and of one
 _MISSING = {
-    "date": "have no date with a year in their listing",
-    "category": "have no arXiv group in their listing",
-    "authors": "have no author list, or one cut short by “et al.” without the name",
-    "author_count": "have no author count in their listing",
-    "upvotes": "show no upvote count",
-    "code": "do not say whether code is available",
+    "date": ("have no date with a year in their listing", "has no date with a year in its listing"),
+    "category": ("have no arXiv group in their listing", "has no arXiv group in its listing"),
+    "authors": (
+        "have no author list, or one cut short by “et al.” without the name",
+        "has no author list, or one cut short by “et al.” without the name",
+    ),
+    "author_count": ("have no author count in their listing", "has no author count in its listing"),
+    "upvotes": ("show no upvote count", "shows no upvote count"),
+    "code": ("do not say whether code is available", "does not say whether code is available"),
 }
 _MEASURE_UNIT = {"author_count": "authors", "upvotes": "upvotes"}
 
@@ -88,13 +92,18 @@ def unknown_line(result: CollectionResult) -> str:
     """'4 papers could not be judged: 4 have no author count in their listing.' ('' when none)."""
     if not result.unknown:
         return ""
-    reasons = "; ".join(f"{n} {_MISSING.get(field, f'lack {field}')}" for field, n in result.missing.items())
+    reasons = "; ".join(f"{n} {_missing(field, n)}" for field, n in result.missing.items())
     many = result.unknown != 1
     overlap = " (some lack more than one)" if sum(result.missing.values()) > result.unknown else ""
     return (
         f"{result.unknown} paper{'s' if many else ''} could not be judged and {'are' if many else 'is'} "
         f"left out: {reasons}{overlap}."
     )
+
+
+def _missing(field: str, n: int) -> str:
+    several, one = _MISSING.get(field, (f"lack {field}", f"lacks {field}"))
+    return one if n == 1 else several
 
 
 def _value(value: object, measure: str) -> str:
