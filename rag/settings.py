@@ -86,9 +86,9 @@ class AnswerSettings(_Group):
     )
     evidence_sentences: int = Field(2, ge=1, le=6, description="Evidence sentences kept per paper.")
     min_relevance: float = Field(
-        0.40,
+        0.35,
         description="Best dense similarity below which the collection is taken not to cover a question "
-        "(calibrated on eval/qa.jsonl: 67/68 answerable questions answered, 18/29 unanswerable abstained).",
+        "(fitted on the tuning split by `python -m eval.fit`: bench/results/facet-threshold.md).",
     )
     support_threshold: float = Field(
         0.40,

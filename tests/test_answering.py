@@ -16,11 +16,12 @@ from llama_index.core.llms import ChatMessage
 from llama_index.core.utils import get_tokenizer
 
 from rag.answering import Assistant, BackendStatus
+from rag.answering.evidence import unmentioned_versions
 from rag.answering.llm import BackendUnavailable
 from rag.answering.prompts import answer_messages, load_prompt
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.index import PaperIndex
-from rag.models import Answer, SearchFilters, Source, TextDelta, Turn
+from rag.models import Answer, Paper, SearchFilters, Source, TextDelta, Turn
 from rag.settings import PROMPTS_DIR, Settings, load_settings
 
 REGRET_LOWER_BOUND_PAPERS = {
@@ -112,6 +113,22 @@ def test_uncovered_questions_abstain_and_name_the_nearest_papers(assistant: Assi
     assert "does not seem to cover" in answer.text
     assert 1 <= len(answer.nearest) <= 3
     assert all(c.paper_id in assistant.index.papers for c in answer.nearest)
+
+
+def test_a_fact_about_a_version_no_paper_mentions_is_declined(assistant: Assistant) -> None:
+    """FireQ reports speed-ups on Llama2-7B and Llama3-8B; on Llama3-70B the collection is silent."""
+    absent = ask(assistant, "What speed-up does the FireQ INT4-FP8 kernel report on Llama3-70B?")
+    assert absent.abstained and "none of the nearest papers mentions Llama3-70B" in absent.text
+    assert absent.nearest and "FireQ" in absent.nearest[0].title
+    present = ask(assistant, "What speed-up does the FireQ INT4-FP8 kernel report on Llama3 8B?")
+    assert not present.abstained and "FireQ" in present.citations[0].title and "1.26x" in present.text
+
+
+def test_unmentioned_versions_compare_names_without_case_or_hyphens() -> None:
+    paper = Paper(id="p", title="Fast kernels", abstract="We run GPT-4 and Llama3-8B; ResNet 50 is slower.")
+    question = "How does it do on gpt 4, resnet-50, Llama3-70B and the EEG data?"
+    assert unmentioned_versions(question, [paper]) == ["Llama3-70B"]  # EEG has no version: not checked
+    assert unmentioned_versions("What does it do on Llama3-70B?", []) == ["Llama3-70B"]
 
 
 def test_stream_yields_text_then_exactly_one_answer(assistant: Assistant) -> None:

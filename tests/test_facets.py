@@ -32,6 +32,20 @@ def test_facets_are_the_conditions_of_the_question() -> None:
         for f in question_facets("Which papers rebuild 3D shapes from slices, as needed?")
     )
     assert question_facets("Which papers?") == []
+    # a purpose is a condition of its own; a clause that only says what is needed is none
+    purpose = question_facets(
+        "Which papers implement custom GPU kernels to speed up neural network computation?"
+    )
+    assert [f.text for f in purpose] == [
+        "implement custom GPU kernels",
+        "speed up neural network computation",
+    ]
+    (linear,) = question_facets("Which papers reduce the cost of attention to linear time?")
+    assert linear.text == "reduce the cost of attention to linear time"
+    needs = question_facets(
+        "Which papers prove sample lower bounds that any algorithm needs for multi-armed bandits?"
+    )
+    assert len(needs) == 2 and "any algorithm needs" in needs[0].text
 
 
 def test_a_paper_must_meet_every_facet(bot: Assistant) -> None:

@@ -354,3 +354,19 @@ def rare_identifier_match(
     found = {n for n, rx in pattern.items() if any(rx.search(t) for t in texts)}
     counts = {n: sum(1 for p in papers if pattern[n].search(f"{p.title}\n{p.abstract}")) for n in found}
     return {n for n in found if counts[n] <= max_papers}
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def unmentioned_versions(question: str, candidates: Sequence[Paper]) -> list[str]:
+    """Names with a version or size in the question ('Llama3-70B', 'GPT-4') that no candidate mentions.
+
+    A fact about a model or version the papers never name is not in the collection, however close the
+    papers are otherwise ("What speed-up does FireQ report on Llama3-70B?" when it reports Llama3-8B).
+    Compared without case, spaces or hyphens, so 'GPT 4' matches 'GPT-4'.
+    """
+    texts = _squashed(" ".join(f"{p.title} {p.abstract}" for p in candidates))
+    names = sorted(n for n in identifiers(question) if re.search(r"\d", n))
+    return [n for n in names if _squashed(n) not in texts]

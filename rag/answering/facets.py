@@ -43,11 +43,16 @@ _VERB = re.compile(
 _EXAMPLES = re.compile(
     r"[,;(]?\s*\b(?:including|such\s+as|e\.g\.|for\s+example|for\s+instance|like|especially)\b.*$", re.I
 )
+# "... kernels to speed up inference": a purpose is a condition of its own ("to" alone joins too much)
+_PURPOSE = (
+    r"(?:speed|improve|reduce|accelerate|detect|generate|predict|estimate|solve|learn|enable|make|"
+    r"help|find|identify|classify|recognize|track|compress|protect|prevent|explain|evaluate|measure)"
+)
 # where one condition ends and the next begins
 _JOINS = re.compile(
     r"\s*(?:,|;|\bwith(?:out)?\b|\bfor\b|\bin\b|\busing\b|\bvia\b|\bunder\b|\bwhile\b|\bwhose\b|"
     r"\bwhere\b|\bthat\b|\bwhich\b|\band\s+(?:also|that|which)\b|\bas\s+well\s+as\b|\bbut\b|"
-    r"\bwithin\b|\bbased\s+on\b|\bapplied\s+to\b|\band\b)\s*",
+    r"\bwithin\b|\bbased\s+on\b|\bapplied\s+to\b|\band\b|\bto\s+(?=" + _PURPOSE + r"\b))\s*",
     re.I,
 )
 # alternatives inside one facet: "stock prices or other financial time series" is met by either
@@ -58,7 +63,8 @@ _HOLLOW = frozenset(
         "problem problems task tasks setting settings way ways kind type types approach framework result "
         "results question questions paper papers specific specifically particular certain other different "
         "many much does did contain contains report reported explain explains achieve achieved reach "
-        "reached obtain obtained number value main key exactly actually both either"
+        "reached obtain obtained number value main key exactly actually both either need needs needed "
+        "require requires required"
     )
 )
 # notations that state a bound's direction though the words are absent: Omega(...) is a lower bound

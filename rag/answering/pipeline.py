@@ -15,7 +15,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rag.answering.conversation import ResolvedQuestion, accept_condensed, resolve
-from rag.answering.evidence import Evidence, EvidenceSelector, rare_identifier_match
+from rag.answering.evidence import (
+    Evidence,
+    EvidenceSelector,
+    rare_identifier_match,
+    unmentioned_versions,
+)
 from rag.answering.extractive import (
     Composition,
     compose,
@@ -81,6 +86,7 @@ class _Run:
         self.notices: list[str] = []
         self.facets: list[str] = []
         self.verdicts: list[PaperVerdict] = []
+        self.unmentioned: list[str] = []  # names of the question no candidate paper mentions
         self.fell_back = False
         self.first_token: float | None = None
         self.retrieval = 0.0
@@ -250,7 +256,7 @@ class Assistant:
             query, k=max(answer.screen_pool, 2 * answer.max_sources), filters=resolved.filters
         )
         qualifying = (
-            self._screen(query, hits, run, llm) if kind == "list" else self._covered(run.question, hits)
+            self._screen(query, hits, run, llm) if kind == "list" else self._covered(run.question, hits, run)
         )
         run.retrieval = time.perf_counter() - t0
         if not qualifying:
@@ -328,7 +334,7 @@ class Assistant:
             facets, verdicts = self.judge.judge(question, papers)
         run.facets = [f.text for f in facets]
         if not facets:  # nothing to judge ("which papers are there?"): similarity alone decides
-            return self._covered(question, hits)
+            return self._covered(question, hits, run)
         qualifying = [v for v in verdicts if v.qualifies]
         run.verdicts = qualifying + [v for v in verdicts if not v.qualifies][:NEAREST]
         by_id = {h.paper.id: h for h in hits}
@@ -372,9 +378,19 @@ class Assistant:
         first_line = next((line for line in text.strip().splitlines() if line.strip()), "")
         return accept_condensed(first_line, question)
 
-    def _covered(self, question: str, hits: list[PaperHit]) -> list[PaperHit]:
-        """A fact question: its best papers, if the collection covers it at all."""
-        return hits[: self.settings.answer.max_sources] if self._covers(question, hits) else []
+    def _covered(self, question: str, hits: list[PaperHit], run: _Run) -> list[PaperHit]:
+        """A fact question: its best papers, if the collection covers it at all.
+
+        It does not when the question names a version or size ('Llama3-70B') that none of them mentions.
+        """
+        if not self._covers(question, hits):
+            return []
+        best = hits[: self.settings.answer.max_sources]
+        unmentioned = unmentioned_versions(question, [h.paper for h in best])
+        if unmentioned:
+            run.unmentioned = unmentioned
+            return []
+        return best
 
     def _covers(self, question: str, hits: list[PaperHit]) -> bool:
         """Abstain unless the best paper is similar enough, or shares a rare exact name with the question."""
@@ -503,6 +519,11 @@ class Assistant:
             text = (
                 f"No paper matching the filters ({describe_filters(resolved.filters)}) seems to answer this "
                 "(the nearest ones are listed)."
+            )
+        elif run.unmentioned:
+            text = (
+                "The collection does not seem to cover this question: none of the nearest papers mentions "
+                f"{', '.join(run.unmentioned)} (they are listed)."
             )
         else:
             text = NOT_COVERED_EXTRACTIVE
