@@ -40,6 +40,9 @@ def test_facets_are_the_conditions_of_the_question() -> None:
         "implement custom GPU kernels",
         "speed up neural network computation",
     ]
+    # a one-word setting or modality after a preposition is a condition: MoE for language models is no match
+    moe = question_facets("Which papers propose mixture-of-experts architectures for vision models?")
+    assert [f.text for f in moe] == ["mixture-of-experts architectures", "vision models"]
     (linear,) = question_facets("Which papers reduce the cost of attention to linear time?")
     assert linear.text == "reduce the cost of attention to linear time"
     needs = question_facets(

@@ -50,11 +50,13 @@ _PURPOSE = (
 )
 # where one condition ends and the next begins
 _JOINS = re.compile(
-    r"\s*(?:,|;|\bwith(?:out)?\b|\bfor\b|\bin\b|\busing\b|\bvia\b|\bunder\b|\bwhile\b|\bwhose\b|"
+    r"\s*(,|;|\bwith(?:out)?\b|\bfor\b|\bin\b|\busing\b|\bvia\b|\bunder\b|\bwhile\b|\bwhose\b|"
     r"\bwhere\b|\bthat\b|\bwhich\b|\band\s+(?:also|that|which)\b|\bas\s+well\s+as\b|\bbut\b|"
     r"\bwithin\b|\bbased\s+on\b|\bapplied\s+to\b|\band\b|\bto\s+(?=" + _PURPOSE + r"\b))\s*",
     re.I,
 )
+# after these a one-word fragment is still a condition: a setting or a modality ("for vision models")
+_SETTING = re.compile(r"(?:with(?:out)?|for|in|using|via|under|within|based\s+on|applied\s+to)", re.I)
 # alternatives inside one facet: "stock prices or other financial time series" is met by either
 _OR = re.compile(r"\s*(?:\bor\b|/)\s*", re.I)
 # words that say nothing a paper must satisfy on their own
@@ -96,19 +98,21 @@ def question_facets(question: str) -> list[Facet]:
     """The conditions a paper must meet, in the question's order; [] when the question names none.
 
     A fragment of one content word ("as needed", "design") is no condition of its own: it stays with the
-    fragment before it.
+    fragment before it, unless a preposition introduces it: "for vision models" is a modality to meet.
     """
     text = " ".join(question.split()).rstrip("?.! ")
     text = _EXAMPLES.sub("", text)
     text = _LEAD.sub("", text, count=1)
     text = _VERB.sub("", text, count=1)
     pieces: list[str] = []
-    for piece in _JOINS.split(text):
-        piece = _VERB.sub("", piece.strip(" ,;-"), count=1).strip(" ,;-")
+    parts = _JOINS.split(text)  # piece, join, piece, join, ...
+    for i in range(0, len(parts), 2):
+        piece = _VERB.sub("", parts[i].strip(" ,;-"), count=1).strip(" ,;-")
         terms = [t for t in facet_terms(piece) if t not in _HOLLOW]
         if not terms:
             continue
-        if pieces and len(terms) < 2:
+        setting = i > 0 and _SETTING.fullmatch(parts[i - 1].strip()) is not None
+        if pieces and len(terms) < 2 and not setting:
             pieces[-1] = f"{pieces[-1]} {piece}"
         else:
             pieces.append(piece)
