@@ -401,6 +401,32 @@ def test_the_model_is_given_llm_sources_papers(corpus_index: PaperIndex, sources
 
 
 @pytest.mark.slow
+def test_a_real_models_uncited_reply_falls_back_to_the_evidence(
+    gguf_path: Path, corpus_index: PaperIndex
+) -> None:
+    """Gemma 270M (a base model, greedy) writes some replies with no [n] or nothing at all: each is replaced
+    by the evidence answer, said in the notice and counted; a cited reply is kept."""
+    llamacpp = corpus_index.settings.llamacpp.model_copy(
+        update={"model": gguf_path, "temperature": 0.0, "max_tokens": 16, "n_ctx": 2048, "threads": 2}
+    )
+    bot = Assistant(corpus_index.settings.model_copy(update={"llamacpp": llamacpp}), index=corpus_index)
+    evidence_only = Assistant(corpus_index.settings, index=corpus_index)
+    fell_back = 0
+    questions = ("How do LoLCATs and Liger differ?", "How many sequences does GAVD have?", "What is OReX?")
+    for question in questions:
+        answer = bot.ask(question, backend="llamacpp")
+        assert_valid(answer)
+        if answer.fell_back:
+            fell_back += 1
+            assert answer.backend == "extractive" and answer.notice and gguf_path.name in answer.notice
+            evidence = evidence_only.ask(question, backend="extractive")
+            assert answer.text.strip().endswith(evidence.text.strip())
+        else:
+            assert answer.backend == "llamacpp" and answer.citations
+    assert fell_back >= 1  # the path this test is for was taken
+
+
+@pytest.mark.slow
 def test_ollama_end_to_end_with_a_real_model(
     gguf_path: Path, corpus_index: PaperIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
