@@ -381,6 +381,12 @@ def test_model_that_declines_although_papers_qualify_falls_back(corpus_index: Pa
         assert answer.fell_back and not answer.abstained, refusal
         assert answer.notice and "declined" in answer.notice
         assert answer.citations and refusal not in answer.text
+    # a model that copies its prompt back (small base models do) has not answered, citations or not
+    echo = "<papers>\n[1] Grokking as the Transition from Lazy to Rich Training Dynamics\n- We propose [1]."
+    answer = Assistant(corpus_index.settings, index=corpus_index, llm=ScriptedLLM(echo)).ask(
+        "What explains grokking?"
+    )
+    assert answer.fell_back and answer.notice and "repeated its prompt" in answer.notice
     # a model that answers with citations is kept as it is
     bot = Assistant(corpus_index.settings, index=corpus_index, llm=ScriptedLLM("Grokking is a shift [1]."))
     answer = bot.ask("What explains grokking?")

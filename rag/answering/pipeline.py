@@ -62,6 +62,21 @@ _REFUSAL = re.compile(
     r"|no\s+(paper|information)\b|none\s+of\s+the\s+papers)",
     re.I,
 )
+# the data block's delimiters in a reply: the model copied its prompt instead of answering
+_ECHO = re.compile(r"</?\s*papers\s*>", re.I)
+
+
+def _failed_reply(text: str) -> str | None:
+    """Why a model's reply cannot stand as the answer, or None when it can."""
+    if len(re.findall(r"[A-Za-z]{2,}", strip_markers(text))) < 3:
+        return "wrote no answer"
+    if _REFUSAL.search(text):
+        return "declined"
+    if _ECHO.search(text):
+        return "repeated its prompt"
+    return None if find_markers(text) else "cited nothing"
+
+
 NOT_COVERED_EXTRACTIVE = (
     "The collection does not seem to cover this question: no paper is close enough to "
     "answer it (the nearest ones are listed)."
@@ -425,12 +440,9 @@ class Assistant:
             run.notices.append(f"The answer was cut off: {exc}")
         prompt_tokens = prompt_tokens or getattr(llm, "last_prompt_tokens", None)
         text = "".join(parts).strip()
-        words = len(re.findall(r"[A-Za-z]{2,}", strip_markers(text)))
-        if words < 3 or _REFUSAL.search(text) or not find_markers(text):
-            # the papers were judged to answer: a refusal, an empty or an uncited reply is the model's failure
-            reason = (
-                "wrote no answer" if words < 3 else ("declined" if _REFUSAL.search(text) else "cited nothing")
-            )
+        reason = _failed_reply(text)
+        if reason:
+            # the papers were judged to answer: a refusal, an empty, echoed or uncited reply is a failure
             run.notices.append(
                 f"{llm.model} {reason} although the papers answer the question: showing the evidence instead."
             )
