@@ -256,12 +256,8 @@ class Assistant:
             return
         field_question = None if resolved.followup else parse_field_question(run.question)
         if field_question is not None:
-            paper = self._named_paper(field_question, resolved.filters)
-            if paper is not None:
-                run.retrieval = time.perf_counter() - t0
-                composition = compose_field_answer(field_question, paper)
-                yield from self._emit(run, composition, "extractive", None, None, standalone)
-                return
+            yield from self._field(field_question, resolved.filters, run, standalone)
+            return
         if resolved.listing:
             yield from self._listing(resolved, run, standalone)
             return
@@ -327,10 +323,24 @@ class Assistant:
             return
         yield from self._emit(run, composition, "extractive", None, None, None)
 
-    def _named_paper(self, asked: FieldQuestion, filters: SearchFilters | None) -> Paper | None:
-        """The one paper a listing-field question names, if the best hit is close enough to count."""
-        hits = self.searcher.search(asked.reference, k=NEAREST + 2, filters=filters)
-        return hits[0].paper if self._covers(asked.reference, hits) else None
+    def _field(
+        self, asked: FieldQuestion, filters: SearchFilters | None, run: _Run, standalone: str | None
+    ) -> Iterator[TextDelta | Answer]:
+        """A field of one named paper ("who wrote the paper on ...?"): its listing, or a decline when no
+        paper is close enough to the name. Never a general answer: abstracts do not list authors or dates."""
+        t0 = time.perf_counter()
+        named = self.searcher.search(asked.reference, k=NEAREST + 2, filters=filters)
+        run.retrieval = time.perf_counter() - t0
+        if not self._covers(asked.reference, named):
+            text = (
+                f"No paper in the collection matches “{asked.reference}” closely enough to answer this "
+                "(the nearest ones are listed)."
+            )
+            yield run.delta(text)
+            yield self._abstained(run, named, standalone, "extractive", None, text, None)
+            return
+        composition = compose_field_answer(asked, named[0].paper)
+        yield from self._emit(run, composition, "extractive", None, None, standalone)
 
     def _screen(
         self, question: str, hits: list[PaperHit], run: _Run, llm: ChatLLM | None = None
