@@ -21,6 +21,7 @@ import numpy as np
 from bench.common import current_rss_mib, percentile, table, write_result
 from rag.answering import Assistant
 from rag.answering.evidence import EvidenceSelector, rare_identifier_match, split_sentences
+from rag.answering.extractive import question_kind
 from rag.answering.prompts import answer_messages, sanitize
 from rag.indexing.index import PaperIndex
 from rag.models import Source
@@ -399,8 +400,9 @@ def main() -> None:
     llm = None
     if gguf.is_file():
         llm = assistant.choose("llamacpp").llm  # loaded once, kept by the assistant
-        assistant.ask(answerable[0], backend="llamacpp")
-        results.append(run_backend(assistant, "llamacpp", answerable[: args.llm_questions]))
+        written = [q for q in answerable if question_kind(q) != "list"]  # lists are composed, not written
+        assistant.ask(written[0], backend="llamacpp")
+        results.append(run_backend(assistant, "llamacpp", written[: args.llm_questions]))
     else:
         sections.append(f"llama.cpp skipped: no GGUF at {gguf}")
     sections.append(

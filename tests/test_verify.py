@@ -3,6 +3,7 @@ are flagged (scored with the real embedding model)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rag.answering.verify import check_markers, claims, find_markers, verify
@@ -133,3 +134,21 @@ def test_invalid_markers_are_removed_before_support_is_checked(
     )
     assert result.text == "GAVD has 1874 sequences of gait [1]. Also see."
     assert result.invalid_citations == 2 and result.flagged == []
+
+
+def test_a_quoted_evidence_sentence_is_supported_without_embedding(
+    embedder: OnnxEmbedder, threshold: float
+) -> None:
+    embedded: list[str] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return embedder.embed(texts)
+
+    quoted = f"**{GAIT.title}**: {GAIT.evidence[0]} [1]\n**{GROK.title}**: {GROK.evidence[0]} [3]"
+    result = verify(quoted, SOURCES, counting, threshold)
+    assert result.flagged == [] and [c.n for c in result.citations] == [1, 3] and embedded == []
+    # quoting one paper's sentence does not settle a citation of another: that one is still compared
+    wrong = f"{GAIT.evidence[0]} [1, 3]"
+    result = verify(wrong, SOURCES, counting, threshold)
+    assert [f.n for f in result.flagged] == [3] and embedded

@@ -74,30 +74,46 @@ def claims(text: str) -> list[tuple[str, str, list[int]]]:
     return result
 
 
+def _quotes(claim: str, source: Source) -> bool:
+    """The claim states one of the source's evidence sentences word for word (the extractive answers do)."""
+    return any(len(sentence) >= 20 and sentence in claim for sentence in source.evidence)
+
+
 def support_scores(
     claim_list: list[tuple[str, str, list[int]]], sources: Sequence[Source], embed: Embed
 ) -> list[list[float]]:
-    """For each claim, the best cosine of the claim with each cited source's evidence sentences and title."""
+    """For each claim, the best cosine of the claim with each cited source's evidence sentences and title.
+
+    A claim that quotes one of a cited source's evidence sentences is supported by it (1.0) without
+    embedding anything: a list of 15 quoted papers is checked in microseconds instead of half a second.
+    """
     if not claim_list:
         return []
     by_n = {s.n: s for s in sources}
+    quoted = [{n for n in ns if n in by_n and _quotes(plain, by_n[n])} for _, plain, ns in claim_list]
+    # the cited sources each claim must still be compared with, by embedding
+    unsettled = [{n for n in ns if n in by_n} - quoted[i] for i, (_, _, ns) in enumerate(claim_list)]
+    open_claims = [i for i, todo in enumerate(unsettled) if todo]
     pool: list[str] = []
     rows: dict[int, tuple[int, int]] = {}
-    for n in sorted({n for _, _, ns in claim_list for n in ns if n in by_n}):
+    for n in sorted(set().union(*unsettled)):
         texts = [*by_n[n].evidence, by_n[n].title]
         rows[n] = (len(pool), len(pool) + len(texts))
         pool.extend(texts)
-    vectors = embed([plain for _, plain, _ in claim_list] + pool)
-    claim_vecs, pool_vecs = vectors[: len(claim_list)], vectors[len(claim_list) :]
+    vectors = embed([claim_list[i][1] for i in open_claims] + pool) if open_claims else None
+    claim_vecs = {i: vectors[k] for k, i in enumerate(open_claims)} if vectors is not None else {}
+    pool_vecs = vectors[len(open_claims) :] if vectors is not None else None
     scores = []
     for i, (_, _, numbers) in enumerate(claim_list):
         row = []
         for n in numbers:
-            if n not in rows:
+            if n in quoted[i]:
+                row.append(1.0)
+            elif n in rows and pool_vecs is not None:
+                lo, hi = rows[n]
+                row.append(float(np.max(pool_vecs[lo:hi] @ claim_vecs[i])))
+            else:
                 row.append(0.0)
-                continue
-            lo, hi = rows[n]
-            row.append(float(np.max(pool_vecs[lo:hi] @ claim_vecs[i])))
         scores.append(row)
     return scores
 
