@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rag.answering.evidence import EvidenceSelector
-from rag.answering.facets import FacetJudge, question_facets
+from rag.answering.facets import FacetJudge, describe_lack, question_facets
 from rag.answering.llm import BackendUnavailable, InvalidReply, LlamaCppLLM, OllamaLLM
 from rag.answering.llm_judge import (
     CachedJudgment,
@@ -253,7 +253,9 @@ def test_a_model_verdict_counts_only_with_quotes_found_in_the_paper() -> None:
     assert made_up.support[0].sentence is None and made_up.lacks(THRESHOLD) == ["regret lower bounds"]
     assert made_up.has(THRESHOLD) == ["switching costs"]
     assert not verdict(True, [real, ""]).qualifies  # a facet without a quote
-    assert not verdict(False, [real, PAPERS[0].title]).qualifies  # the model's "no" stands
+    refused = verdict(False, [real, PAPERS[0].title])
+    assert not refused.qualifies  # the model's "no" stands, and the decline says who decided it
+    assert "but m:x judged it not to meet them together" in describe_lack(refused, THRESHOLD)
 
 
 def test_the_reply_schema_names_every_facet_and_paper() -> None:

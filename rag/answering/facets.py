@@ -234,4 +234,7 @@ def describe_lack(verdict: PaperVerdict, threshold: float) -> str:
     has, lacks = verdict.has(threshold), verdict.lacks(threshold)
     if not has:
         return f"{verdict.title}: none of the conditions ({', '.join(lacks)})"
+    if not lacks:  # every facet has a sentence, yet the judge (a model) found the whole question unmet
+        judge = verdict.judged_by
+        return f"{verdict.title}: {', '.join(has)}, but {judge} judged it not to meet them together"
     return f"{verdict.title}: {', '.join(has)}, but not {', '.join(lacks)}"
