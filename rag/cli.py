@@ -119,6 +119,7 @@ def papers(
     """List the papers of the collection, optionally filtered and sorted by their metadata."""
     from rag.collection.execute import run_query
     from rag.collection.query import OptionError, query_from_options
+    from rag.collection.render import unknown_line
 
     if sort not in PAPER_SORTS:
         fail(f"unknown --sort {sort!r}; use {', '.join(PAPER_SORTS)}")
@@ -139,11 +140,8 @@ def papers(
     index = open_index()
     result = run_query(query, index.papers.values())
     ordered = [index.papers[pid] for pid in result.paper_ids]
-    if result.unknown:
-        lacking = ", ".join(f"{n} no {field.replace('_', ' ')}" for field, n in result.missing.items())
-        typer.echo(
-            f"note: {result.unknown} papers left out, their listing gives too little ({lacking})", err=True
-        )
+    if result.unknown:  # the same words as the chat's answer and the Papers tab
+        typer.echo(f"note: {unknown_line(result)}", err=True)
     if as_json:
         typer.echo(json.dumps([p.model_dump(mode="json") for p in ordered], indent=1, ensure_ascii=False))
         return

@@ -425,7 +425,7 @@ def test_papers_command_filters_sorts_and_limits(on_corpus: PaperIndex, by_title
     assert _titles([]) == sorted(everything, key=str.casefold)
     plain = runner.invoke(app, ["papers", "--min-authors", "9", "--max-authors", "9"])
     assert plain.exit_code == 0 and len(plain.stdout.splitlines()) == 3
-    assert "papers left out" in plain.stderr and "no author count" in plain.stderr
+    assert "could not be judged and are left out" in plain.stderr and "no author count" in plain.stderr
 
 
 @pytest.mark.parametrize(
