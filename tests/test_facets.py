@@ -26,6 +26,13 @@ def test_facets_are_the_conditions_of_the_question() -> None:
     assert len(question_facets("Which papers prove lower bounds on regret, including minimax ones?")) == 1
     (either,) = question_facets("Which papers forecast stock prices or other financial time series?")
     assert len(either.alternatives) == 2
+    # a one-word alternative shares the words of a short one: not any benchmark, a question-answering one
+    (qa,) = question_facets("Which papers introduce question-answering datasets or benchmarks?")
+    assert qa.alternatives == ["question-answering datasets", "question-answering benchmarks"]
+    (bandits,) = question_facets("Which papers address multi-armed or linear bandit problems?")
+    assert bandits.alternatives == ["multi-armed bandit problems", "linear bandit problems"]
+    (both,) = question_facets("Which papers study MDPs or POMDPs?")
+    assert both.alternatives == ["MDPs", "POMDPs"]
     # a one-word fragment is no condition of its own
     assert all(
         len(f.terms[0]) >= 2

@@ -81,6 +81,7 @@ _NOTATION = (
 _DIRECTIONS = frozenset(content_terms("lower upper"))
 _BOUND = content_terms("bound")[0]
 SHORT_BOUND_PHRASE = 3  # content words
+SHARED_PHRASE = 4  # content words of an alternative that a one-word alternative borrows from
 
 SEMANTIC_WEIGHT = 0.5  # the rest is word coverage
 # word coverage raised to this power; squaring it (to punish a sentence missing one word of three, "regret"
@@ -121,10 +122,30 @@ def question_facets(question: str) -> list[Facet]:
     facets = []
     for piece in pieces:
         alternatives = [a for a in _OR.split(piece) if [t for t in facet_terms(a) if t not in _HOLLOW]]
-        alternatives = alternatives or [piece]
+        alternatives = _distribute(alternatives) if alternatives else [piece]
         alt_terms = [list(dict.fromkeys(t for t in facet_terms(a) if t not in _HOLLOW)) for a in alternatives]
         facets.append(Facet(text=piece, alternatives=alternatives, terms=alt_terms))
     return facets
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in text.split() if [t for t in facet_terms(w) if t not in _HOLLOW]]
+
+
+def _distribute(alternatives: list[str]) -> list[str]:
+    """A one-word alternative shares the other's words: "question-answering datasets or benchmarks" asks
+    for question-answering benchmarks, not any benchmark; "multi-armed or linear bandit problems" for
+    multi-armed bandit problems."""
+    first, last = alternatives[0].split(), alternatives[-1].split()
+    lender = range(2, SHARED_PHRASE + 1)  # a noun phrase lends its words; a long clause does not
+    out = list(alternatives)
+    if len(_content_words(alternatives[0])) in lender:
+        for k in range(1, len(out)):
+            if len(_content_words(out[k])) == 1:
+                out[k] = " ".join([*first[:-1], *out[k].split()])
+    elif len(alternatives) > 1 and len(_content_words(alternatives[-1])) in lender:
+        out[0] = " ".join([*first, *last[1:]])
+    return out
 
 
 def facet_terms(text: str) -> list[str]:
