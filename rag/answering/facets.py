@@ -109,7 +109,7 @@ def question_facets(question: str) -> list[Facet]:
     parts = _JOINS.split(text)  # piece, join, piece, join, ...
     for i in range(0, len(parts), 2):
         piece = _VERB.sub("", parts[i].strip(" ,;-"), count=1).strip(" ,;-")
-        terms = [t for t in facet_terms(piece) if t not in _HOLLOW]
+        terms = condition_terms(piece)
         if not terms:
             continue
         setting = i > 0 and _SETTING.fullmatch(parts[i - 1].strip()) is not None
@@ -117,19 +117,19 @@ def question_facets(question: str) -> list[Facet]:
             pieces[-1] = f"{pieces[-1]} {piece}"
         else:
             pieces.append(piece)
-    if len(pieces) > 1 and len([t for t in facet_terms(pieces[0]) if t not in _HOLLOW]) < 2:
+    if len(pieces) > 1 and len(condition_terms(pieces[0])) < 2:
         pieces[:2] = [f"{pieces[0]} {pieces[1]}"]
     facets = []
     for piece in pieces:
-        alternatives = [a for a in _OR.split(piece) if [t for t in facet_terms(a) if t not in _HOLLOW]]
+        alternatives = [a for a in _OR.split(piece) if condition_terms(a)]
         alternatives = _distribute(alternatives) if alternatives else [piece]
-        alt_terms = [list(dict.fromkeys(t for t in facet_terms(a) if t not in _HOLLOW)) for a in alternatives]
+        alt_terms = [list(dict.fromkeys(condition_terms(a))) for a in alternatives]
         facets.append(Facet(text=piece, alternatives=alternatives, terms=alt_terms))
     return facets
 
 
 def _content_words(text: str) -> list[str]:
-    return [w for w in text.split() if [t for t in facet_terms(w) if t not in _HOLLOW]]
+    return [w for w in text.split() if condition_terms(w)]
 
 
 def _distribute(alternatives: list[str]) -> list[str]:
@@ -151,6 +151,11 @@ def _distribute(alternatives: list[str]) -> list[str]:
 def facet_terms(text: str) -> list[str]:
     """Content words with hyphenated compounds split: "gait-video" must match "gait ... video"."""
     return content_terms(text.replace("-", " "))
+
+
+def condition_terms(text: str) -> list[str]:
+    """The facet words of `text` that say something a paper must meet (hollow words such as "task" out)."""
+    return [t for t in facet_terms(text) if t not in _HOLLOW]
 
 
 def required_terms(terms: list[str]) -> set[str]:
