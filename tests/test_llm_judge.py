@@ -100,11 +100,9 @@ def test_ollama_judges_every_paper_under_a_schema_and_caches_the_verdicts(
     llm = OllamaLLM(OllamaSettings(host=ollama_url, model=TAG))
     judge = LLMJudge(facet_judge, llm, tmp_path / "cache", ASK_ALL)
     started = time.perf_counter()
-    facets, verdicts = judge.judge(QUESTION, PAPERS)
+    outcome = judge.assess(QUESTION, PAPERS)
     elapsed = time.perf_counter() - started
-    outcome = judge.last_outcome
-    assert outcome is not None and outcome.requests == 1 and outcome.cached == 0
-    assert (facets, verdicts) == (outcome.facets, outcome.verdicts)
+    assert outcome.requests == 1 and outcome.cached == 0
     _check_model_verdicts(outcome, facet_judge, f"ollama:{TAG}")
 
     # what went over the wire: one non-streaming chat whose "format" is the reply's JSON schema
@@ -119,12 +117,12 @@ def test_ollama_judges_every_paper_under_a_schema_and_caches_the_verdicts(
     print(f"ollama(fake) judging: {elapsed:.1f}s for one request of {len(PAPERS)} papers")
 
     # the same call again, and from a new judge on the same folder (a new process): no model request
-    assert judge.assess(QUESTION, PAPERS).verdicts == verdicts
+    assert judge.assess(QUESTION, PAPERS).verdicts == outcome.verdicts
     fresh = LLMJudge(
         facet_judge, OllamaLLM(OllamaSettings(host=ollama_url, model=TAG)), judge.cache_dir, ASK_ALL
     )
     again = fresh.assess(QUESTION, PAPERS)
-    assert (again.requests, again.cached, again.verdicts) == (0, len(PAPERS), verdicts)
+    assert (again.requests, again.cached, again.verdicts) == (0, len(PAPERS), outcome.verdicts)
     assert len([p for _, p, _ in fake_ollama.requests if p == "/api/chat"]) == len(chats)
     assert len(list(judge.cache_dir.glob("*.json"))) == len(PAPERS)
 

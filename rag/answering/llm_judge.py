@@ -2,14 +2,12 @@
 question, quoting the sentence that meets each facet.
 
     judge = LLMJudge(facet_judge, llm, cache_dir=default_cache_dir(settings), settings=settings.answer)
-    facets, verdicts = judge.judge(question, papers)    # FacetJudge.judge's interface
-    outcome = judge.assess(question, papers)            # the same, plus counts and a notice (thread-safe)
-    outcome.notice                                      # a line to show when the model failed some papers
+    outcome = judge.assess(question, papers)   # outcome.facets, outcome.verdicts as FacetJudge.judge gives
+    outcome.notice                             # a line to show when the model failed some papers
 
 `facet_judge` is the deterministic FacetJudge the pipeline already has, `llm` any ChatLLM (it needs
 `structured_chat`), `cache_dir` a folder for cached verdicts (`default_cache_dir`: beside the index) and
-`settings` the AnswerSettings (`llm_judge*` fields). `judge()` also sets `last_outcome`, whichever call ended
-last: use `assess` when several threads share one judge.
+`settings` the AnswerSettings (`llm_judge*` fields). `assess` keeps no state: threads may share one judge.
 
 Why this shape:
 * The facet check runs first, on every paper. Its facets are the conditions the model is asked about, and a
@@ -229,24 +227,13 @@ class JudgeOutcome(Record):
 
 
 class LLMJudge:
-    """FacetJudge's interface; the model decides near and above the facet threshold (module docstring)."""
+    """The facet check, with the model deciding near and above the facet threshold (module docstring)."""
 
     def __init__(
         self, facet_judge: FacetJudge, llm: ChatLLM, cache_dir: Path, settings: AnswerSettings
     ) -> None:
         self.facet_judge, self.llm, self.cache_dir, self.settings = facet_judge, llm, cache_dir, settings
         self.model = f"{llm.backend}:{llm.model}"
-        self.last_outcome: JudgeOutcome | None = None
-
-    @property
-    def threshold(self) -> float:
-        return self.facet_judge.threshold
-
-    def judge(self, question: str, papers: Sequence[Paper]) -> tuple[list[Facet], list[PaperVerdict]]:
-        """Facets of the question, and one verdict per paper, as FacetJudge.judge; sets `last_outcome`."""
-        outcome = self.assess(question, papers)
-        self.last_outcome = outcome
-        return outcome.facets, outcome.verdicts
 
     def assess(self, question: str, papers: Sequence[Paper]) -> JudgeOutcome:
         """The facet check, then the model on the papers worth asking; never raises for a model failure."""
@@ -254,7 +241,7 @@ class LLMJudge:
         outcome = JudgeOutcome(facets=facets, verdicts=verdicts)
         if not (self.settings.llm_judge and facets and verdicts):
             return outcome
-        floor = self.threshold - self.settings.llm_judge_margin
+        floor = self.facet_judge.threshold - self.settings.llm_judge_margin
         chosen = [v for v in verdicts if v.strength >= floor][: self.settings.llm_judge_max_papers]
         if not chosen:
             return outcome
