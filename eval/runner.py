@@ -44,7 +44,12 @@ __all__ = [
 
 # the bundled question sets: handwritten questions, and metadata questions whose gold a script computed
 DEFAULT_QA = PROJECT_ROOT / "eval" / "qa.jsonl"
-DEFAULT_QA_FILES = [DEFAULT_QA, PROJECT_ROOT / "eval" / "qa_metadata.jsonl"]
+DEFAULT_QA_FILES = [
+    DEFAULT_QA,
+    PROJECT_ROOT / "eval" / "qa_metadata.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind_metadata.jsonl",
+]
 
 
 def parse_modes(value: str) -> list[SearchMode]:

@@ -1,7 +1,9 @@
-"""The tuning / test split of the question set: fixed by a seed, stable as questions are added.
+"""The tuning / test / blind split of the question set: fixed by a seed, stable as questions are added.
 
 Each case falls in `test` or `tuning` by a seeded random draw on its id alone, so adding a question never
-moves another one. Thresholds are fitted on `tuning`; the figures reported are those of `test`.
+moves another one. Thresholds are fitted on `tuning`. Questions whose id starts with `blind-` were written
+by someone who had not read the code (eval/blind/README.md): they form the `blind` split, are never tuned
+on, and their figures are reported first.
 """
 
 from __future__ import annotations
@@ -9,13 +11,18 @@ from __future__ import annotations
 import random
 from typing import Literal, get_args
 
-Split = Literal["tuning", "test", "all"]
+Split = Literal["tuning", "test", "blind", "all"]
 SPLITS: tuple[str, ...] = get_args(Split)
 SEED = 20261123
 TEST_SHARE = 0.5
 
 
-def split_of(case_id: str, seed: int = SEED) -> Literal["tuning", "test"]:
+BLIND_PREFIX = "blind-"
+
+
+def split_of(case_id: str, seed: int = SEED) -> Literal["tuning", "test", "blind"]:
+    if case_id.startswith(BLIND_PREFIX):
+        return "blind"
     return "test" if random.Random(f"{seed}:{case_id}").random() < TEST_SHARE else "tuning"
 
 

@@ -219,7 +219,7 @@ def eval_(
     ] = None,
     backend: Annotated[str, typer.Option(help="auto, ollama, llamacpp or extractive.")] = "auto",
     retrieval: Annotated[str, typer.Option(help="Modes compared: bm25, dense, hybrid or all.")] = "all",
-    split: Annotated[str, typer.Option(help="Questions scored: tuning, test or all.")] = "all",
+    split: Annotated[str, typer.Option(help="Questions scored: tuning, test, blind or all.")] = "all",
     out: Annotated[Path, typer.Option(help="Folder for results, report and charts.")] = Path("eval/out"),
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
     judge: Annotated[bool, typer.Option(help="Also grade answers with an Ollama LLM judge.")] = False,
