@@ -249,10 +249,12 @@ class Assistant:
         t0 = time.perf_counter()
         self.refresh_vocabulary()
         collection_query = (
-            None if resolved.followup else parse_collection_query(run.question, self._category_names)
+            None
+            if resolved.followup
+            else parse_collection_query(run.question, self._category_names, self.index.papers.values())
         )
-        if collection_query is not None:
-            yield from self._collection(collection_query, resolved.filters, run)
+        if collection_query is not None:  # the query holds the question's own filters; these are the app's
+            yield from self._collection(collection_query, filters, run)
             return
         field_question = None if resolved.followup else parse_field_question(run.question)
         if field_question is not None:

@@ -178,7 +178,17 @@ def measure_value(paper: Paper, measure: str) -> int | date | None:
     return None
 
 
+def group_keys(paper: Paper, by: str) -> list[str]:
+    """The groups a paper counts in: one year, month or category; each of its authors."""
+    if by == "author":
+        return list(dict.fromkeys(paper.authors))
+    key = group_key(paper, by)
+    return [] if key is None else [key]
+
+
 def group_key(paper: Paper, by: str) -> str | None:
+    if by == "author":
+        return paper.authors[0] if paper.authors else None
     if by == "category":
         return paper.category
     year, month = year_month(paper)
@@ -213,7 +223,8 @@ def build_checks(query: CollectionQuery) -> list[tuple[str, Check]]:
         checks.append((measure, _known(lambda p: measure_value(p, measure))))
     if query.group_by:
         by = query.group_by
-        checks.append(("date" if by != "category" else "category", _known(lambda p: group_key(p, by))))
+        field = {"category": "category", "author": "authors"}.get(by, "date")
+        checks.append((field, _known(lambda p: group_key(p, by))))
     return checks
 
 
@@ -297,9 +308,17 @@ def run_query(
     if query.aggregate == "group" and query.group_by:
         groups: dict[str, list[str]] = {}
         for paper in ordered:
-            groups.setdefault(group_key(paper, query.group_by) or "", []).append(paper.id)
-        result.groups = {k: groups[k] for k in sorted(groups)}
-        result.paper_ids = [pid for ids in result.groups.values() for pid in ids]
+            for key in group_keys(paper, query.group_by):
+                groups.setdefault(key, []).append(paper.id)
+        if query.group_by == "author":  # the most frequent first; a limit keeps the top ones, ties too
+            result.groups = dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold())))
+            sizes = [len(ids) for ids in result.groups.values()]
+            cut = sizes[query.limit - 1] if query.limit and len(sizes) >= query.limit else 0
+            cited = [ids for ids in result.groups.values() if len(ids) >= cut]
+        else:
+            result.groups = {k: groups[k] for k in sorted(groups)}
+            cited = list(result.groups.values())
+        result.paper_ids = list(dict.fromkeys(pid for ids in cited for pid in ids))
     elif query.aggregate == "list" and query.limit:
         result.paper_ids = [p.id for p in ordered[: query.limit]]
     else:

@@ -1,58 +1,48 @@
-"""Questions about the collection's metadata -> CollectionQuery, by rules (deterministic, no model).
+"""Questions about the collection's metadata -> CollectionQuery, read with libraries made for each part.
 
-Routing contract: ``parse_collection_query`` returns None when the question states no metadata at all --
-no date, category, author, author count, code, upvotes, order or aggregate. A plain topic question
-("which papers prove regret lower bounds?") is therefore None and goes to retrieval as before; a query is
-never returned whose only content is a topic. A returned query may carry a ``topic`` (what is left after
-the metadata phrases and filler words are removed, "KAN papers from 2024 and 2025" -> "KAN"): the caller
-screens that topic by retrieval and passes the surviving ids to ``run_query``.
+Dates and ranges: Recognizers-Text (``dates.py``); number words: its number model (``numbers.py``); groups
+by code or name and authors by any part of their name, with typos: the collection's own catalog and
+rapidfuzz (``catalog.py``); sentence structure: the shared spaCy pipeline (``rag.nlp``). Counts, orders and
+aggregates are the patterns below, which only ever see digits.
 
-Years, categories and authors are read by ``rag.answering.conversation`` (the same reading follow-ups
-use); this module adds month-precise dates, author counts, code, upvotes, orders and aggregates.
+Every word is accounted for. Each reader blanks the phrase it used; what is left is either filler
+(question and function words, "papers", "posted"), a topic (a run of content words of which one is
+specific to this collection: it occurs in it and is no everyday English word), or *unused*: the query
+carries those words, and the answer says that part was not understood. A leftover word never becomes the
+topic silently ("half", "teams", "tagged" are no topic).
+
+Routing contract: ``parse_collection_query`` returns None when the question states no metadata at all;
+a plain topic question goes to retrieval. A returned query may carry a ``topic`` that the caller screens.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from rag.answering.conversation import _META_WORDS, extract_filters, stated_month
-from rag.collection.query import CollectionQuery, month_span, year_span
-from rag.parsing.common import MONTH_NAMES
+from rag.collection.catalog import Catalog, catalog_of
+from rag.collection.dates import read_dates
+from rag.collection.numbers import spell_numbers
+from rag.collection.query import CollectionQuery
+from rag.models import Paper
 
-_NUMBER_TEXT = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-_NUMBER_WORDS = (_NUMBER_TEXT + "fifteen sixteen seventeen eighteen nineteen twenty").split()
-N = r"\d{1,3}|" + "|".join(_NUMBER_WORDS)
+N = r"\d{1,3}"
 NUM = rf"({N})"
-_MONTH = (
-    r"("
-    + "|".join(m.capitalize() for m in MONTH_NAMES)
-    + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
-)
-_YEAR = r"((?:19|20)\d\d)"
 _AUTHORS = r"(?:co-?)?authors?"
-_PAPER = r"(?:papers?|ones?|works?|articles?|listings?|entries|entry|studies|study)"
+_PAPER = r"(?:papers?|ones?|works?|articles?|listings?|entries|entry|studies|study|publications?|preprints?)"
 _I = re.I
 
-# --- dates at month precision (read before the year-level filters of conversation.py) ---
-_MONTH_RANGE = re.compile(
-    rf"\b(?:between|from)\s+{_MONTH}\s+{_YEAR}\s+(?:and|to|until|through)\s+{_MONTH}\s+{_YEAR}\b", _I
-)
-_MONTH_SINCE = re.compile(
-    rf"\b(since|after|from|starting(?:\s+in)?)\s+{_MONTH}\s+{_YEAR}(\s+on(?:wards?)?)?", _I
-)
-_MONTH_BEFORE = re.compile(
-    rf"\b(before|prior\s+to|until|through|up\s+to|no\s+later\s+than)\s+{_MONTH}\s+{_YEAR}\b", _I
-)
-_ON_DAY = re.compile(rf"\b(?:on|dated)\s+{_MONTH}\s+(\d{{1,2}}),?\s+{_YEAR}\b", _I)
-_MONTH_YEAR = re.compile(rf"\b(?:in|during|dated|posted|from|of)\s+{_MONTH}\s+(?:of\s+)?{_YEAR}\b", _I)
-_YEAR_LIST = re.compile(
-    rf"\b(?:from|in|during|of|dated)\s+{_YEAR}((?:\s*,\s*{_YEAR})*)\s*,?\s+(?:and|or|&)\s+{_YEAR}\b", _I
-)
-_BARE_MONTH = re.compile(
-    rf"\b(?:in|during|dated|posted\s+in|published\s+in|from)\s+(?:the\s+month\s+of\s+)?{_MONTH}(?!\s*\d)", _I
+# --- the most frequent authors (read before author counts: "most authors" is a team size) ---
+_FREQUENT_AUTHORS = re.compile(
+    rf"\b(?:the\s+)?(?:top\s+(?P<n>{N})\s+|(?P<n2>{N})\s+)?(?:most\s+(?:frequent|prolific|productive|common|active)"
+    rf"|top|leading)\s+{_AUTHORS}\b"
+    rf"|\bwho\s+(?:wrote|authored|co-?authored|has\s+written|published)\s+the\s+most\s+{_PAPER}\b"
+    rf"|\b{_AUTHORS}\s+with\s+the\s+most\s+{_PAPER}\b"
+    rf"|\bwhich\s+{_AUTHORS}\s+(?:appears?|occurs?)\s+(?:the\s+)?most(?:\s+often)?\b",
+    _I,
 )
 
 # --- author counts ---
@@ -76,12 +66,12 @@ _UNDER_AUTHORS = re.compile(rf"\b(?:fewer|less)\s+than\s+{NUM}\s+{_AUTHORS}\b", 
 _EXACT_AUTHORS = re.compile(rf"\b(?:exactly\s+)?{NUM}\s+{_AUTHORS}\b", _I)
 _MULTI = re.compile(r"\bmulti[-\s]?author(?:ed)?\b|\bmore\s+than\s+one\s+author\b", _I)
 _MOST_AUTHORS = re.compile(
-    rf"\b(?:largest|biggest|longest|most\s+numerous)\s+(?:(?:author|authors'?)\s+(?:team|list)|team"
+    rf"\b(?:largest|biggest|longest|most\s+numerous)\s+(?:(?:author|authors'?)\s+(?:teams?|lists?)|teams?"
     rf"|(?:stated\s+)?(?:number|count)\s+of\s+{_AUTHORS})\b|\bmost\s+{_AUTHORS}\b",
     _I,
 )
 _FEWEST_AUTHORS = re.compile(
-    rf"\b(?:smallest|shortest)\s+(?:(?:author|authors'?)\s+(?:team|list)|team"
+    rf"\b(?:smallest|shortest)\s+(?:(?:author|authors'?)\s+(?:teams?|lists?)|teams?"
     rf"|(?:stated\s+)?(?:number|count)\s+of\s+{_AUTHORS})\b|\bfewest\s+{_AUTHORS}\b",
     _I,
 )
@@ -90,7 +80,7 @@ _FEWEST_AUTHORS = re.compile(
 _NO_CODE = re.compile(r"\bwithout\s+(?:any\s+)?(?:code|a\s+code\s+link)\b|\bno\s+code\b", _I)
 _CODE = re.compile(
     r"\b(?:with|have|has|having|ship|ships|provide|provides|release|releases|include|includes|link|links)\s+"
-    r"(?:a\s+|public\s+|open[-\s]source\s+|released\s+|their\s+)?(?:source\s+)?code(?:\s+links?)?\b"
+    r"(?:a\s+|public\s+|open[-\s]source\s+|released\s+|their\s+)?(?:source\s+)?code(?:\s+(?:links?|(?:publicly\s+)?available|released))?\b"
     r"(?!\s+(?:generation|completion|synthesis|models?|search))"
     r"|\bcode\s+(?:available|released|links?)\b|\bcode[-\s]available\b",
     _I,
@@ -131,9 +121,11 @@ _SORT = re.compile(
     r"(?:\s*,?\s*(?P<dir>ascending|descending|newest\s+first|oldest\s+first|most\s+first|fewest\s+first))?",
     _I,
 )
+_GROUP_KEY = r"years?|months?|category|categories|group|(?:co-?)?authors?"
 _GROUP = re.compile(
-    r"\b(?:per|each|every|by|for\s+each|in\s+each)\s+(?P<key>year|month|category|group)\b"
-    r"|\b(?:broken\s+down|grouped|split|break\s+down|group)\s+by\s+(?P<key2>year|month|category|group)\b"
+    rf"\b(?:per|each|every|by|for\s+each|in\s+each|for\s+every)\s+(?P<key>{_GROUP_KEY})\b"
+    rf"|\b(?:broken\s+down|grouped|split|break\s+down|group|distribution|distributed|counts?|totals?|breakdown)"
+    rf"\s+(?:by|per|over|across)\s+(?P<key2>{_GROUP_KEY})\b"
     r"|\b(?P<yby>year\s+by\s+year)\b",
     _I,
 )
@@ -149,31 +141,39 @@ _COUNT = re.compile(
     _I,
 )
 
-_FILLER_TEXT = """posted post listed carry carries carrying bear bears collection dataset corpus how many
-count number counts total single authored alone sole solo multi per each every year month years months code
-upvotes upvote upvoted sorted sort order ordered rank ranked top most least fewest largest biggest
-smallest team earliest latest oldest newest recent recently first last stated exactly more than fewer
-less at between over
-under for into out up down broken split grouped being been be can could would should will so some many much
-such own his her group categories category arxiv listing listings entries entry dated date appear
-appeared came come link links available released having got received popular whose why s"""
-_EXTRA_FILLER = frozenset(_FILLER_TEXT.split())
-FILLER = _META_WORDS | _EXTRA_FILLER
-_WORD = re.compile(r"[^\W_][\w\-'’]*")
 
-
-def _num(text: str) -> int:
-    t = text.lower()
-    return _NUMBER_WORDS.index(t) if t in _NUMBER_WORDS else int(t)
-
-
-def _month(text: str) -> int:
-    t = text.lower().rstrip(".")
-    return next(i for i, name in enumerate(MONTH_NAMES, start=1) if name.startswith(t[:3]))
+# words that say which papers or ask the question, not what about: dropped without a trace
+_FILLER_TEXT = """which what who whom when where how is are was were do does did the a an of in on from
+to and or any all papers paper works work articles article ones one studies study publications
+publication preprints preprint listed list lists show shows give me collection corpus dataset catalog
+catalogue arxiv there that have has had with within under only just also please tell find return display
+name names their its it this these those them they s posted post published publish appeared appear came
+come out released written wrote write authored put online can could would should will be been being i we
+you want know see get shown listing listings entries entry dated date dates here so carry carries
+carrying bear bears belong belongs tagged tag tags labelled labeled filed marked"""
+FILLER = frozenset(_FILLER_TEXT.split())
+# verbs relating a paper to its topic ("which LG papers mention bandits?"): not a topic word themselves
+_RELATION_VERBS_TEXT = """mention mentions mentioning discuss discusses discussing cover covers
+covering address addresses study studies concern concerns use uses using propose proposes apply applies
+focus focuses deal deals talk talks investigate investigates examine examines explore explores tackle
+tackles consider considers describe describes present presents introduce introduces treat treats involve
+involves about on regarding concerning"""
+RELATION_VERBS = frozenset(_RELATION_VERBS_TEXT.split())
+# metadata words: when no reader used them, a part of the question was not understood
+_NEVER_TOPIC_TEXT = """half halves quarter quarters season seasons spring summer autumn fall winter
+early mid late recent recently newest latest oldest earliest first last new old team teams label labels
+frequent frequently prolific most least fewest more fewer less top bottom exactly count counts number
+numbers total code upvote upvotes upvoted votes vote popular author authors coauthors co-authors single
+sole solo per each every year years month months week weeks day days category categories group groups
+distribution histogram chart table sorted sort order ordered rank ranked largest smallest biggest
+highest lowest over under between than above below"""
+NEVER_TOPIC = frozenset(_NEVER_TOPIC_TEXT.split())
+_FUNCTION_POS = frozenset({"DET", "ADP", "AUX", "PRON", "CCONJ", "SCONJ", "PART", "PUNCT", "SYM", "INTJ"})
+MAX_ZIPF = 4.8  # everyday English above this (wordfreq's Zipf scale), as the list-question judge reads it
 
 
 class _Text:
-    """The question with every phrase read so far blanked out, so the remainder is the topic."""
+    """The question with every phrase read so far blanked out, so the remainder is what is left to read."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -181,53 +181,38 @@ class _Text:
     def take(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         m = pattern.search(self.text)
         if m:
-            self.text = self.text[: m.start()] + " " * (m.end() - m.start()) + self.text[m.end() :]
+            self.blank(m.start(), m.end())
         return m
 
-
-def _dates(t: _Text, q: dict[str, Any]) -> None:
-    """Month-precise dates first; then years via conversation.extract_filters (in parse_collection_query)."""
-    if m := t.take(_MONTH_RANGE):
-        q["date_from"] = month_span(int(m.group(2)), _month(m.group(1)))[0]
-        q["date_to"] = month_span(int(m.group(4)), _month(m.group(3)))[1]
-        return
-    if m := t.take(_ON_DAY):
-        day = date(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
-        q["date_from"] = q["date_to"] = day
-        return
-    if m := t.take(_MONTH_SINCE):
-        start, end = month_span(int(m.group(3)), _month(m.group(2)))
-        q["date_from"] = end + timedelta(days=1) if m.group(1).lower() == "after" else start
-    if m := t.take(_MONTH_BEFORE):
-        start, end = month_span(int(m.group(3)), _month(m.group(2)))
-        strict = m.group(1).lower() in ("before", "prior to") or m.group(1).lower().startswith("prior")
-        q["date_to"] = start - timedelta(days=1) if strict else end
-    if "date_from" in q or "date_to" in q:
-        return
-    if m := _MONTH_YEAR.search(t.text):  # "in November 2025": years are read by extract_filters below
-        q["_month_year"] = (int(m.group(2)), _month(m.group(1)))
-        return
-    if m := t.take(_YEAR_LIST):
-        years = sorted({int(y) for y in re.findall(_YEAR, m.group(0))})
-        if years == list(range(years[0], years[-1] + 1)):
-            q["date_from"], q["date_to"] = year_span(years[0], years[-1])
-        else:
-            q["years"] = years
-        q["_listed_years"] = True
-        return
-    if m := t.take(_BARE_MONTH):
-        q["month"] = _month(m.group(1))
+    def blank(self, start: int, end: int) -> None:
+        self.text = self.text[:start] + " " * (end - start) + self.text[end:]
 
 
-def _author_count(t: _Text, q: dict[str, Any], single: bool = False) -> None:
-    """single: the question said "wrote alone" before extract_filters took the verb with the author."""
+def _num(text: str) -> int:
+    return int(text)
+
+
+def _dates(t: _Text, q: dict[str, Any], today: date, unused: list[str]) -> bool:
+    """Date filters; True when the question listed years ('from 2024 and 2025': the answer is per year)."""
+    reading = read_dates(t.text, today)
+    for start, end in reading.spans:
+        t.blank(start, end)
+    for key in ("date_from", "date_to", "years", "month"):
+        value = getattr(reading, key)
+        if value is not None:
+            q[key] = value
+    unused.extend(reading.unread)
+    return reading.listed_years
+
+
+def _author_count(t: _Text, q: dict[str, Any]) -> None:
     if t.take(_MOST_AUTHORS):
         q.update(aggregate="max", measure="author_count")
     elif t.take(_FEWEST_AUTHORS):
         q.update(aggregate="min", measure="author_count")
     if m := t.take(_BETWEEN_AUTHORS):
         q.update(min_authors=_num(m.group(1)), max_authors=_num(m.group(2)))
-    elif t.take(_SINGLE) or single:
+    elif t.take(_SINGLE):
         q.update(min_authors=1, max_authors=1)
     elif t.take(_MULTI):
         q["min_authors"] = 2
@@ -294,65 +279,190 @@ def _order(t: _Text, q: dict[str, Any]) -> None:
         q["min_upvotes"] = 1
     if q.get("aggregate") is None and (m := t.take(_GROUP)):
         key = (m.group("key") or m.group("key2") or "year").lower()
-        q.update(aggregate="group", group_by="category" if key == "group" else key)
-    if q.get("aggregate") is None and t.take(_COUNT):
+        key = {"group": "category", "categories": "category", "years": "year", "months": "month"}.get(
+            key, key
+        )
+        q.update(aggregate="group", group_by="author" if key.startswith(("author", "co")) else key)
+    if t.take(_COUNT) and q.get("aggregate") is None:  # "how many per year" is a group, counted
         q["aggregate"] = "count"
 
 
-def topic_of(text: str) -> str | None:
-    """What remains once metadata phrases, question words and filler are gone: 'KAN', or None."""
-    words = [w.strip("'’-") for w in _WORD.findall(text)]
-    kept = [w for w in words if len(w) > 1 and w.casefold() not in FILLER and not w.isdigit()]
-    return " ".join(kept) or None
+_GROUP_CODE = re.compile(r"\b(?:cs|stat|math|eess|econ|q-bio|q-fin|physics)\.[A-Za-z]{2,3}\b", _I)
+_GROUP_CUE = r"(?:group|category|categories|section|listing|area|field|subject|class)"
+_NAME_CUE = rf"(?:{_GROUP_CUE}|papers?|articles?|ones|works|preprints?)"
+_IN = r"(?:in|under|within|from|of)\s+(?:the\s+)?"
+_PLAIN_NAMES = frozenset({"statistics", "robotics", "nlp"})  # one-word names that are no everyday topic
 
 
-def parse_collection_query(question: str, categories: Iterable[str] | None = None) -> CollectionQuery | None:
-    """The metadata query a question asks, or None when it asks none (then it is a topic question)."""
+def _category(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
+    """A group by code ('cs.CV', 'stat.ML', 'LG papers') or by name ('the machine learning category')."""
+    if m := _GROUP_CODE.search(t.text):
+        code = catalog.group_code(m.group(0)) or m.group(0).rpartition(".")[2].upper()
+        q["category"] = code
+        start = m.start()
+        if lead := re.search(rf"{_IN}$", t.text[:start], _I):
+            start = lead.start()
+        end = m.end() + (
+            len(c.group(0)) if (c := re.match(rf"\s+{_GROUP_CUE}\b", t.text[m.end() :], _I)) else 0
+        )
+        t.blank(start, end)
+        return
+    from rag.collection.catalog import GROUP_NAMES
+
+    names = sorted({n for ns in GROUP_NAMES.values() for n in ns if "." not in n}, key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    named = re.compile(
+        rf"\b(?:{_IN})?(?P<name>{alt})(?:\s*\((?:[A-Za-z.]+)\))?\s+(?P<cue>{_NAME_CUE})\b"
+        rf"|\b{_IN}(?P<name2>{alt})\s+(?P<cue2>{_GROUP_CUE})\b"
+        rf"|\b(?:in|under|within)\s+(?:the\s+)?(?P<name3>{alt})\b(?P<cue3>)",
+        _I,
+    )
+    for m in named.finditer(t.text):
+        name = (m.group("name") or m.group("name2") or m.group("name3") or "").lower()
+        cue = (m.group("cue") or m.group("cue2") or "").lower()
+        is_group = re.fullmatch(_GROUP_CUE, cue) is not None
+        if not is_group and " " not in name and name not in _PLAIN_NAMES:
+            continue  # "optimization papers": a topic
+        named_code = catalog.group_code(name)
+        if named_code:
+            q["category"] = named_code
+            t.blank(m.start(), m.end())
+            return
+    codes = sorted({*catalog.categories, "CV", "LG", "CL"}, key=len, reverse=True)
+    plain = [c for c in codes if c.upper() not in ("AI", "ML")]  # AI and ML are also ordinary words
+    listed = "|".join(map(re.escape, plain))
+    patterns = [rf"\b(?:{_IN})?({listed})\b(?:\s+{_GROUP_CUE}\b)?"] if plain else []
+    patterns.append(rf"\b(?:{_IN})?(AI|ML)(?=\s+(?:{_GROUP_CUE}|papers)\b)(?:\s+{_GROUP_CUE}\b)?")
+    patterns.append(rf"\b(?:in|under)\s+(?:the\s+)?(AI|ML)\b(?:\s+{_GROUP_CUE}\b)?")
+    for pattern in patterns:
+        if m := t.take(re.compile(pattern)):
+            q["category"] = catalog.group_code(m.group(1)) or m.group(1)
+            return
+
+
+_NAME_TOKEN = r"[^\W\d_][\w'’\-]*\.?"
+_CAP_NAME = r"(?:[A-Z][\w'’\-]*\.?|[A-Z]\.)"
+_BY_AUTHOR = re.compile(
+    rf"\b(?:(?:written|authored|co-?authored|published)\s+)?by\s+(?P<a>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})"
+    rf"|\b(?P<b>{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,3}})['’]s?\s+(?:{_PAPER}|work)"
+    rf"|\b(?:did|has|have)\s+(?P<c>{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,3}})"
+    rf"(?:\s+(?:co-?)?(?:author|write|wr[io]te|publish)|(?=\s{{2,}}|\s*[?.]|$))"
+    rf"|\b(?:list|lists|listing|with|name|names|naming)\s+(?P<d>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})\s+as\s+"
+    rf"(?:an?\s+|the\s+)?(?:co-?)?author"
+    rf"|\b(?:author|co-?author)\s+(?P<e>{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,3}})",
+)
+_NOT_NAME = FILLER | NEVER_TOPIC | {"alone", "themselves", "himself", "herself", "since", "after", "before"}
+
+
+def _author(t: _Text, q: dict[str, Any], catalog: Catalog | None) -> None:
+    """'by Ahmedt-Aristizabal', "Juno Kim's papers", 'did Taiji Suzuki co-author': the name as the catalog
+    lists it when only a fuzzy match finds it ('Suzuky' -> 'Taiji Suzuki'), else as asked."""
+    from rag.collection.names import AuthorMatcher
+
+    for m in _BY_AUTHOR.finditer(t.text):
+        group = next(g for g in ("a", "b", "c", "d", "e") if m.group(g))
+        words = m.group(group).split()
+        kept: list[str] = []
+        for word in words:  # "by Juno Kim in 2025": the name ends at the first ordinary word
+            if word.lower().strip(".") in _NOT_NAME:
+                break
+            kept.append(word.rstrip(".") if len(word.rstrip(".")) > 1 else word)
+        if not kept:
+            continue
+        name = " ".join(kept)
+        capitalized = all(w[0].isupper() for w in kept)
+        asked = name
+        if catalog is not None and catalog.authors:
+            found = catalog.author_matches(name)
+            if found and not AuthorMatcher(name).any(found):
+                asked = found[0]
+            elif not found and not capitalized:
+                continue
+        elif not capitalized:
+            continue
+        q["author"] = asked
+        start = m.start(group) if group in ("b", "c", "e") else m.start()
+        end = m.start(group) + len(name) if group in ("a", "d") else m.end()
+        if group in ("c", "d"):
+            start, end = m.start(), m.end()
+        t.blank(start, end)
+        return
+
+
+@lru_cache(maxsize=8192)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def _specific(word: str, catalog: Catalog) -> bool:
+    """Occurs in this collection and is no everyday English word ('bandits', 'KAN'; not 'half', 'teams')."""
+    if not catalog.has_word(word):
+        return False
+    pieces = [p for p in re.split(r"[-/]", word) if p]
+    return word.isupper() and len(word) > 1 or any(_zipf(p.lower()) <= MAX_ZIPF for p in pieces)
+
+
+def account(text: str, catalog: Catalog | None) -> tuple[str | None, list[str]]:
+    """The topic (runs of content words with a specific word) and the words no reader used."""
+    from rag.nlp import parse
+
+    runs: list[list[str]] = [[]]
+    unused: list[str] = []
+    for token in parse(text):
+        word = token.text.strip("'’-")
+        lower = word.lower()
+        if token.is_space or not word or token.is_punct:
+            if token.is_space or token.whitespace_ == "" and token.is_punct:
+                runs.append([])
+            continue
+        if lower in NEVER_TOPIC or token.like_num:
+            unused.append(word)
+            runs.append([])
+        elif lower in FILLER or lower in RELATION_VERBS or token.pos_ in _FUNCTION_POS or len(word) < 2:
+            runs.append([])
+        elif token.pos_ in ("VERB", "ADV") and token.tag_ not in ("VBG", "VBN") and not word.isupper():
+            unused.append(word)  # "Which papers were tagged ...": a verb nobody read
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    topic: list[str] = []
+    for run in filter(None, runs):
+        if catalog is None or any(_specific(w, catalog) for w in run):
+            topic.extend(run)
+        else:
+            unused.extend(run)
+    return " ".join(topic) or None, unused
+
+
+def parse_collection_query(
+    question: str, categories: Iterable[str] | None = None, papers: Iterable[Paper] | None = None
+) -> CollectionQuery | None:
+    """The metadata query a question asks, or None when it asks none (then it is a topic question).
+
+    papers: the collection; with it, authors are matched against its names, topic words against its
+    words, and "the last two years" counts back from its newest paper.
+    """
+    catalog = catalog_of(papers) if papers is not None else None
+    groups = catalog or Catalog(categories=frozenset(c for c in categories or () if c))
     t = _Text(" ".join(question.split()))
     q: dict[str, Any] = {}
-    _dates(t, q)
-    month_year = q.pop("_month_year", None)
-    listed_years = q.pop("_listed_years", False)
-    month = stated_month(t.text) if month_year else None
-    single = _SINGLE.search(t.text) is not None
-    filters, rest = extract_filters(t.text)
-    if month_year and filters.year_from is None and filters.year_to is None:  # "posted November 2025"
-        t.take(_MONTH_YEAR)
-        filters, rest = extract_filters(t.text)
-        filters = filters.model_copy(update={"year_from": month_year[0], "year_to": month_year[0]})
-    if month_year and filters.year_from == month_year[0]:
-        month = month or month_year[1]
-    if filters.year_from is not None or filters.year_to is not None:
-        if month and filters.year_from == filters.year_to and filters.year_from is not None:
-            q["date_from"], q["date_to"] = month_span(filters.year_from, month)
-        else:
-            q["date_from"] = year_span(filters.year_from)[0] if filters.year_from else None
-            q["date_to"] = year_span(filters.year_to)[1] if filters.year_to else None
-    t.text = rest
-    category = filters.category or _named_category(t, categories)
-    if category:
-        q["category"] = category
-    if filters.author:
-        q["author"] = filters.author
-    _author_count(t, q, single)
+    unused: list[str] = []
+    listed_years = _dates(t, q, (catalog.newest if catalog else None) or date.today(), unused)
+    t.text = spell_numbers(t.text)
+    if m := t.take(_FREQUENT_AUTHORS):
+        q.update(aggregate="group", group_by="author", limit=_num(m.group("n") or m.group("n2") or "1"))
+    _author_count(t, q)
     _code_and_upvotes(t, q)
     _order(t, q)
+    _category(t, q, groups)
+    _author(t, q, catalog)
     if listed_years and q.get("aggregate") is None:  # "KAN papers from 2024 and 2025": one list per year
         q.update(aggregate="group", group_by="year")
-    q["topic"] = topic_of(t.text)
+    topic, leftover = account(t.text, catalog)
+    q["topic"] = topic
     query = CollectionQuery(**{k: v for k, v in q.items() if v is not None})
-    return query if query.is_structural() else None
-
-
-def _named_category(t: _Text, categories: Iterable[str] | None) -> str | None:
-    """A group code of this collection named as one ('the OC category') that conversation.py does not know."""
-    codes = sorted({c for c in categories or () if c and re.fullmatch(r"[\w.\-]+", c)}, key=len, reverse=True)
-    if not codes:
+    if not query.is_structural():
         return None
-    alt = "|".join(re.escape(c) for c in codes)
-    pattern = re.compile(
-        rf"\b(?:(?:in|under|from|within|carry|carries|the)\s+)?(?:the\s+)?(?:[a-z\-]+\.)?({alt})"
-        rf"(?=\s+(?:group|category|section|listing|papers?)\b)"
-    )
-    m = t.take(pattern)
-    return m.group(1) if m else None
+    return query.model_copy(update={"unused": unused + leftover}) if unused or leftover else query

@@ -20,7 +20,7 @@ from rag.parsing.common import month_number
 
 SortKey = Literal["date", "upvotes", "author_count", "title"]
 Measure = Literal["date", "upvotes", "author_count"]
-GroupKey = Literal["year", "month", "category"]
+GroupKey = Literal["year", "month", "category", "author"]
 Aggregate = Literal["list", "count", "min", "max", "group"]
 
 MONTHS = tuple(calendar.month_name)[1:]
@@ -55,13 +55,23 @@ class CollectionQuery(Record):
     )
     sort: SortKey | None = Field(None, description="Order of the listed papers; default: date, undated last.")
     descending: bool = Field(False, description="Largest (newest, most upvoted) first.")
-    limit: int | None = Field(None, ge=1, description="List at most this many papers (after sorting).")
+    limit: int | None = Field(
+        None,
+        ge=1,
+        description="List at most this many papers (after sorting); of a group by author: the authors with "
+        "the most papers to cite (ties kept).",
+    )
     aggregate: Aggregate = Field(
         "list",
         description="list the papers, count them, the min/max of `measure` (ties kept), or group them.",
     )
     measure: Measure | None = Field(None, description="The field a min/max aggregate compares.")
     group_by: GroupKey | None = Field(None, description="The key a group aggregate groups by.")
+    unused: list[str] = Field(
+        default_factory=list,
+        description="Words of the question no part of the query stands for: that part was not understood, "
+        "and the answer says so.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CollectionQuery:
@@ -125,6 +135,9 @@ class CollectionQuery(Record):
             text = f"number of {text}"
         elif self.aggregate in ("min", "max") and self.measure:
             text = f"{text} with the {_superlative(self.aggregate, self.measure)}"
+        elif self.aggregate == "group" and self.group_by == "author" and self.limit:
+            most = "the author" if self.limit == 1 else f"the {self.limit} authors"
+            text = f"{most} with the most {text}"
         elif self.aggregate == "group" and self.group_by:
             text = f"{text}, counted by {self.group_by}"
         if self.sort and self.aggregate == "list":

@@ -47,6 +47,10 @@ def compose_collection_answer(
     shown = [by_id[pid] for pid in result.paper_ids if pid in by_id][:max_rows]
     numbers = {p.id: n for n, p in enumerate(shown, start=1)}
     lines = [_headline(title, query, result)]
+    if query.unused:
+        lines.insert(0, not_understood_line(query))
+    if query.aggregate == "group" and result.groups:
+        lines += ["", *distribution_table(query, result)]
     unknown = unknown_line(result)
     if unknown:
         lines.append(unknown)
@@ -57,6 +61,8 @@ def compose_collection_answer(
     lines.append("")
     if query.aggregate == "group" and result.groups:
         for key, ids in result.groups.items():
+            if query.group_by == "author" and not all(pid in numbers for pid in ids):
+                continue  # an author below the cut: counted in the table, not listed
             rows = [by_id[pid] for pid in ids if pid in numbers]
             lines.append(f"**{key}** — {_papers(len(ids))}")
             lines += _rows(rows, numbers, query, table=len(shown) >= TABLE_FROM)
@@ -78,6 +84,14 @@ def _headline(title: str, query: CollectionQuery, result: CollectionResult) -> s
         ties = len(result.paper_ids)
         tie = f" ({ties} papers tied)" if ties > 1 else ""
         return f"{title}: {value}{tie}."
+    if query.aggregate == "group" and query.group_by == "author":
+        cited = set(result.paper_ids)
+        top = [f"{sanitize(k)} ({_papers(len(v))})" for k, v in result.groups.items() if set(v) <= cited]
+        if not top:
+            return f"{title}: no paper of the collection names its authors."
+        if query.limit:
+            return f"{_sentence(query.describe())}: {', '.join(top)}."
+        return f"{title}: {len(result.groups)} authors, {result.matched} papers."
     if query.aggregate == "group":
         counts = "; ".join(f"{k}: {len(v)}" for k, v in result.groups.items())
         return f"{title}: {result.matched} in all" + (f" ({counts})." if counts else ".")
@@ -86,6 +100,34 @@ def _headline(title: str, query: CollectionQuery, result: CollectionResult) -> s
     if not result.matched:
         return f"{title}: 0 — no paper in the collection matches."
     return f"{title}: {result.matched}."
+
+
+BAR_WIDTH = 24  # characters of the longest bar
+TABLE_GROUPS = 15  # rows of an author table; the rest are summed up
+
+
+def not_understood_line(query: CollectionQuery) -> str:
+    """One line: what was not understood, and that the answer is only for the query stated after it."""
+    words = ", ".join(f"“{sanitize(w)}”" for w in dict.fromkeys(query.unused))
+    return (
+        f"Part of the question was not understood ({words}); this answers only: {sanitize(query.describe())}."
+    )
+
+
+def distribution_table(query: CollectionQuery, result: CollectionResult) -> list[str]:
+    """Counts per group as a markdown table with a bar per row: the chart of a distribution."""
+    by = query.group_by or "group"
+    items = list(result.groups.items())
+    shown = items[:TABLE_GROUPS] if by == "author" else items
+    most = max((len(ids) for _, ids in shown), default=1)
+    rows = [f"| {by.capitalize()} | Papers | |", "|---|---:|---|"]
+    for key, ids in shown:
+        bar = "█" * max(1, round(BAR_WIDTH * len(ids) / most))
+        rows.append(f"| {_cell(key) or '–'} | {len(ids)} | {bar} |")
+    if len(items) > len(shown):
+        rest = items[len(shown) :]
+        rows.append(f"| {len(rest)} more authors | {sum(len(ids) for _, ids in rest)} | |")
+    return rows
 
 
 def unknown_line(result: CollectionResult) -> str:
