@@ -57,8 +57,9 @@ def test_every_metadata_question_runs_to_its_gold_set(
 ) -> None:
     """Exact-set F1 = 1: the parsed query, run over the whole corpus, returns exactly the gold papers."""
     categories = {p.category for p in corpus if p.category}
-    query = parse_collection_query(case.question, categories=categories)
+    query = parse_collection_query(case.question, categories=categories, papers=corpus)
     assert query is not None, case.question
+    assert query.unused == [], query.unused  # every word of these questions is read
     topic_key = TOPIC_OF[case.id]
     assert (query.topic is not None) == (topic_key is not None), query.topic
     screened = topic_ids(topic_key, corpus) if topic_key else None

@@ -37,8 +37,8 @@ _I = re.I
 
 # --- the most frequent authors (read before author counts: "most authors" is a team size) ---
 _FREQUENT_AUTHORS = re.compile(
-    rf"\b(?:the\s+)?(?:top\s+(?P<n>{N})\s+|(?P<n2>{N})\s+)?(?:most\s+(?:frequent|prolific|productive|common|active)"
-    rf"|top|leading)\s+{_AUTHORS}\b"
+    rf"\b(?:the\s+)?(?:(?P<n2>{N})\s+)?(?:most\s+(?:frequent|prolific|productive|common|active)|leading)"
+    rf"\s+{_AUTHORS}\b|\btop\s+(?:(?P<n>{N})\s+)?{_AUTHORS}\b"
     rf"|\bwho\s+(?:wrote|authored|co-?authored|has\s+written|published)\s+the\s+most\s+{_PAPER}\b"
     rf"|\b{_AUTHORS}\s+with\s+the\s+most\s+{_PAPER}\b"
     rf"|\bwhich\s+{_AUTHORS}\s+(?:appears?|occurs?)\s+(?:the\s+)?most(?:\s+often)?\b",

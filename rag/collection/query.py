@@ -231,16 +231,18 @@ def describe_dates(lo: date | None, hi: date | None) -> str:
     if lo and hi and (lo.year, lo.month) == (hi.year, hi.month) and lo.day == 1 and hi == month_end(hi):
         return f"dated {MONTHS[lo.month - 1]} {lo.year}"
     if lo and hi:
-        return f"dated from {_bound(lo, start=True)} to {_bound(hi, start=False)}"
+        years = lo == date(lo.year, 1, 1) and hi == date(hi.year, 12, 31)  # else "from January 2024 to June"
+        return f"dated from {_bound(lo, start=True, years=years)} to {_bound(hi, start=False, years=years)}"
     if lo:
         return f"dated {_bound(lo, start=True)} or later"
     assert hi is not None
     return f"dated {_bound(hi, start=False)} or earlier"
 
 
-def _bound(day: date, *, start: bool) -> str:
+def _bound(day: date, *, start: bool, years: bool = True) -> str:
     """A bound as said: a whole year or month when it is one, else the day."""
-    if start and (day.month, day.day) == (1, 1) or not start and (day.month, day.day) == (12, 31):
+    whole_year = start and (day.month, day.day) == (1, 1) or not start and (day.month, day.day) == (12, 31)
+    if years and whole_year:
         return str(day.year)
     if start and day.day == 1 or not start and day == month_end(day):
         return f"{MONTHS[day.month - 1]} {day.year}"

@@ -50,7 +50,7 @@ def compose_collection_answer(
     if query.unused:
         lines.insert(0, not_understood_line(query))
     if query.aggregate == "group" and result.groups:
-        lines += ["", *distribution_table(query, result)]
+        lines += ["", *distribution_table(query, result), ""]
     unknown = unknown_line(result)
     if unknown:
         lines.append(unknown)
@@ -61,7 +61,7 @@ def compose_collection_answer(
     lines.append("")
     if query.aggregate == "group" and result.groups:
         for key, ids in result.groups.items():
-            if query.group_by == "author" and not all(pid in numbers for pid in ids):
+            if query.group_by == "author" and key not in top_authors(query, result):
                 continue  # an author below the cut: counted in the table, not listed
             rows = [by_id[pid] for pid in ids if pid in numbers]
             lines.append(f"**{key}** — {_papers(len(ids))}")
@@ -85,8 +85,7 @@ def _headline(title: str, query: CollectionQuery, result: CollectionResult) -> s
         tie = f" ({ties} papers tied)" if ties > 1 else ""
         return f"{title}: {value}{tie}."
     if query.aggregate == "group" and query.group_by == "author":
-        cited = set(result.paper_ids)
-        top = [f"{sanitize(k)} ({_papers(len(v))})" for k, v in result.groups.items() if set(v) <= cited]
+        top = [f"{sanitize(k)} ({_papers(len(v))})" for k, v in top_authors(query, result).items()]
         if not top:
             return f"{title}: no paper of the collection names its authors."
         if query.limit:
@@ -112,6 +111,13 @@ def not_understood_line(query: CollectionQuery) -> str:
     return (
         f"Part of the question was not understood ({words}); this answers only: {sanitize(query.describe())}."
     )
+
+
+def top_authors(query: CollectionQuery, result: CollectionResult) -> dict[str, list[str]]:
+    """The authors a group-by-author answer cites: the `limit` most frequent (ties kept), or all."""
+    sizes = [len(ids) for ids in result.groups.values()]
+    cut = sizes[query.limit - 1] if query.limit and len(sizes) >= query.limit else 0
+    return {k: ids for k, ids in result.groups.items() if len(ids) >= cut}
 
 
 def distribution_table(query: CollectionQuery, result: CollectionResult) -> list[str]:
