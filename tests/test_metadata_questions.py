@@ -206,6 +206,14 @@ def test_number_words(text: str, digits: str) -> None:
         ("How many papers are there per author?", {"aggregate": "group", "group_by": "author"}),
         ("How many papers were posted each year?", {"aggregate": "group", "group_by": "year"}),
         ("Who are the top 3 authors?", {"aggregate": "group", "group_by": "author", "limit": 3}),
+        # general forms added after the one look at the blind split (see the report)
+        ("Which papers are older than 2020?", {"date_to": date(2019, 12, 31)}),
+        ("papers by more than five people", {"min_authors": 6}),
+        ("the oldest computer vision paper", {"category": "CV", "aggregate": "min", "measure": "date"}),
+        ("papers by E. Nichani", {"author": "E. Nichani"}),
+        ("papers classified as artificial intelligence", {"category": "AI"}),
+        ("break the collection down by category", {"aggregate": "group", "group_by": "category"}),
+        ("Which authors appear most often?", {"aggregate": "group", "group_by": "author", "limit": 1}),
     ],
 )
 def test_numbers_groups_and_names_against_the_catalog(

@@ -23,7 +23,7 @@ from rag.collection.query import month_end, month_span
 _YEAR_TOKEN = re.compile(r"(?<![\w\-])((?:19|20)\d\d)(?![\w\-])")
 _SEASONS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}  # meteorological, northern
 _THIRDS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
-_BEFORE = r"before|prior\s+to|earlier\s+than"
+_BEFORE = r"before|prior\s+to|earlier\s+than|older\s+than|predat(?:e|es|ed|ing)"
 _UNTIL = r"until|till|up\s+to|through|thru|no\s+later\s+than|by\s+the\s+end\s+of"
 _SINCE = r"since|starting(?:\s+(?:in|from))?|beginning(?:\s+in)?|from"
 _AFTER = r"after|later\s+than"

@@ -31,7 +31,7 @@ from rag.models import Paper
 
 N = r"\d{1,3}"
 NUM = rf"({N})"
-_AUTHORS = r"(?:co-?)?authors?"
+_AUTHORS = r"(?:(?:co-?)?authors?|people|persons|researchers|writers)"
 _PAPER = r"(?:papers?|ones?|works?|articles?|listings?|entries|entry|studies|study|publications?|preprints?)"
 _I = re.I
 
@@ -41,7 +41,8 @@ _FREQUENT_AUTHORS = re.compile(
     rf"\s+{_AUTHORS}\b|\btop\s+(?:(?P<n>{N})\s+)?{_AUTHORS}\b"
     rf"|\bwho\s+(?:wrote|authored|co-?authored|has\s+written|published)\s+the\s+most\s+{_PAPER}\b"
     rf"|\b{_AUTHORS}\s+with\s+the\s+most\s+{_PAPER}\b"
-    rf"|\bwhich\s+{_AUTHORS}\s+(?:appears?|occurs?)\s+(?:the\s+)?most(?:\s+often)?\b",
+    rf"|\b(?:which|what)\s+{_AUTHORS}\s+(?:appears?|occurs?|shows?\s+up|come\s+up)\s+(?:the\s+)?most"
+    rf"(?:\s+(?:often|frequently))?\b",
     _I,
 )
 
@@ -124,8 +125,9 @@ _SORT = re.compile(
 _GROUP_KEY = r"years?|months?|category|categories|group|(?:co-?)?authors?"
 _GROUP = re.compile(
     rf"\b(?:per|each|every|by|for\s+each|in\s+each|for\s+every)\s+(?P<key>{_GROUP_KEY})\b"
-    rf"|\b(?:broken\s+down|grouped|split|break\s+down|group|distribution|distributed|counts?|totals?|breakdown)"
-    rf"\s+(?:by|per|over|across)\s+(?P<key2>{_GROUP_KEY})\b"
+    rf"|\b(?:(?:broken|break)(?:\s+(?:the\s+)?(?:{_PAPER}|collection))?\s+down(?:\s+(?:the\s+)?(?:{_PAPER}|collection))?|grouped|split|group|distribution"
+    rf"|distributed|counts?|totals?|breakdown)(?:\s+(?:of\s+)?(?:the\s+)?(?:{_PAPER}|collection))?"
+    rf"\s+(?:by|per|over|across)\s+(?:arxiv\s+)?(?P<key2>{_GROUP_KEY})\b"
     r"|\b(?P<yby>year\s+by\s+year)\b",
     _I,
 )
@@ -290,7 +292,8 @@ def _order(t: _Text, q: dict[str, Any]) -> None:
 _GROUP_CODE = re.compile(r"\b(?:cs|stat|math|eess|econ|q-bio|q-fin|physics)\.[A-Za-z]{2,3}\b", _I)
 _GROUP_CUE = r"(?:group|category|categories|section|listing|area|field|subject|class)"
 _NAME_CUE = rf"(?:{_GROUP_CUE}|papers?|articles?|ones|works|preprints?)"
-_IN = r"(?:in|under|within|from|of)\s+(?:the\s+)?"
+_FILED = r"(?:categori[sz]ed|classified|filed|listed|labell?ed)\s+(?:as|under|in)"
+_IN = rf"(?:in|under|within|from|of|{_FILED})\s+(?:the\s+)?"
 _PLAIN_NAMES = frozenset({"statistics", "robotics", "nlp"})  # one-word names that are no everyday topic
 
 
@@ -314,7 +317,7 @@ def _category(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
     named = re.compile(
         rf"\b(?:{_IN})?(?P<name>{alt})(?:\s*\((?:[A-Za-z.]+)\))?\s+(?P<cue>{_NAME_CUE})\b"
         rf"|\b{_IN}(?P<name2>{alt})\s+(?P<cue2>{_GROUP_CUE})\b"
-        rf"|\b(?:in|under|within)\s+(?:the\s+)?(?P<name3>{alt})\b(?P<cue3>)",
+        rf"|\b(?:in|under|within|{_FILED})\s+(?:the\s+)?(?P<name3>{alt})\b(?:\s*\((?:[A-Za-z.]+)\))?",
         _I,
     )
     for m in named.finditer(t.text):
@@ -326,7 +329,7 @@ def _category(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
         named_code = catalog.group_code(name)
         if named_code:
             q["category"] = named_code
-            t.blank(m.start(), m.end())
+            t.blank(m.start(), m.end() if is_group else m.end() - len(cue))  # "papers" stays for the orders
             return
     codes = sorted({*catalog.categories, "CV", "LG", "CL"}, key=len, reverse=True)
     plain = [c for c in codes if c.upper() not in ("AI", "ML")]  # AI and ML are also ordinary words
@@ -346,7 +349,7 @@ _BY_AUTHOR = re.compile(
     rf"\b(?:(?:written|authored|co-?authored|published)\s+)?by\s+(?P<a>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})"
     rf"|\b(?P<b>{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,3}})['’]s?\s+(?:{_PAPER}|work)"
     rf"|\b(?:did|has|have)\s+(?P<c>{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,3}})"
-    rf"(?:\s+(?:co-?)?(?:author|write|wr[io]te|publish)|(?=\s{{2,}}|\s*[?.]|$))"
+    rf"(?:\s+(?:co-?)?(?:author(?:ed)?|write|wr[io]te|written|publish(?:ed)?)|(?=\s{{2,}}|\s*[?.]|$))"
     rf"|\b(?:list|lists|listing|with|name|names|naming)\s+(?P<d>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})\s+as\s+"
     rf"(?:an?\s+|the\s+)?(?:co-?)?author"
     rf"|\b(?:author|co-?author)\s+(?P<e>{_CAP_NAME}(?:\s+{_CAP_NAME}){{0,3}})",
@@ -364,7 +367,8 @@ def _author(t: _Text, q: dict[str, Any], catalog: Catalog | None) -> None:
         words = m.group(group).split()
         kept: list[str] = []
         for word in words:  # "by Juno Kim in 2025": the name ends at the first ordinary word
-            if word.lower().strip(".") in _NOT_NAME:
+            initial = len(word) == 2 and word[0].isupper() and word[1] == "."  # "M. A. Armin"
+            if word.lower().strip(".") in _NOT_NAME and not initial:
                 break
             kept.append(word.rstrip(".") if len(word.rstrip(".")) > 1 else word)
         if not kept:
@@ -422,7 +426,12 @@ def account(text: str, catalog: Catalog | None) -> tuple[str | None, list[str]]:
             runs.append([])
         elif lower in FILLER or lower in RELATION_VERBS or token.pos_ in _FUNCTION_POS or len(word) < 2:
             runs.append([])
-        elif token.pos_ in ("VERB", "ADV") and token.tag_ not in ("VBG", "VBN") and not word.isupper():
+        elif (
+            token.pos_ in ("VERB", "ADV")
+            and token.tag_ not in ("VBG", "VBN")
+            and token.dep_ not in ("amod", "compound")  # "certified robustness"
+            and not word.isupper()
+        ):
             unused.append(word)  # "Which papers were tagged ...": a verb nobody read
             runs.append([])
         else:
@@ -455,8 +464,8 @@ def parse_collection_query(
         q.update(aggregate="group", group_by="author", limit=_num(m.group("n") or m.group("n2") or "1"))
     _author_count(t, q)
     _code_and_upvotes(t, q)
+    _category(t, q, groups)  # before orders: "the latest computer vision paper"
     _order(t, q)
-    _category(t, q, groups)
     _author(t, q, catalog)
     if listed_years and q.get("aggregate") is None:  # "KAN papers from 2024 and 2025": one list per year
         q.update(aggregate="group", group_by="year")
