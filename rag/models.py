@@ -110,6 +110,12 @@ class Source(Record):
     evidence: list[str] = Field(
         default_factory=list, description="Sentences of the abstract shown as evidence."
     )
+    tier: int = Field(
+        1,
+        description="1: answers the whole question; 2: may also be relevant (meets the main condition, "
+        "does not state those in `lacks`).",
+    )
+    lacks: list[str] = Field(default_factory=list, description="Conditions a tier-2 paper does not state.")
 
 
 class Citation(Record):
@@ -141,6 +147,7 @@ class FacetSupport(Record):
     facet: str
     sentence: str | None = Field(None, description="The title or abstract sentence that supports it best.")
     score: float = Field(description="Meaning (cosine) and shared words, mixed; compared with a threshold.")
+    salient: bool = Field(True, description="The condition matters: failing it keeps a paper out of tier 1.")
     supported: bool | None = Field(
         None,
         description="Set when a model judged the paper: a sentence it quoted, found in the paper, shows the "
@@ -162,12 +169,18 @@ class PaperVerdict(Record):
     judged_by: str = Field(
         "facets", description="Who decided `qualifies`: 'facets' (the facet check) or '<backend>:<model>'."
     )
+    tier: int | None = Field(
+        None,
+        description="1: meets every salient condition; 2: meets the main one but does not state another; "
+        "None: not listed (or no condition of the question is salient).",
+    )
+    main_facet: str | None = Field(None, description="The question's most specific condition.")
 
     def lacks(self, threshold: float) -> list[str]:
-        return [s.facet for s in self.support if not s.meets(threshold)]
+        return [s.facet for s in self.support if s.salient and not s.meets(threshold)]
 
     def has(self, threshold: float) -> list[str]:
-        return [s.facet for s in self.support if s.meets(threshold)]
+        return [s.facet for s in self.support if s.salient and s.meets(threshold)]
 
 
 class Answer(Record):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -23,8 +24,9 @@ _LOCK = threading.Lock()  # a spaCy pipeline is not documented as thread-safe; t
 def english() -> Language:
     """The pipeline, loaded once per process (0.3-1 s)."""
     nlp = spacy.load(PIPELINE)
-    infixes = [p for p in nlp.Defaults.infixes if "-" not in p]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = [p for p in nlp.Defaults.infixes or () if "-" not in str(p)]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     return nlp
 
 

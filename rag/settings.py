@@ -97,9 +97,10 @@ class AnswerSettings(_Group):
         "another paper p95 0.32).",
     )
     facet_threshold: float = Field(
-        0.475,
-        description="Support (0.5 x cosine + 0.5 x shared-word share) that every facet of a question needs "
-        "from one sentence or the title of a paper for the paper to qualify (fitted on the tuning split).",
+        0.5,
+        description="Support (0.5 x cosine + 0.5 x shared-word share) that a paper needs for each salient "
+        "condition of a list question, from a sentence, its title or its whole abstract, to be in tier 1 "
+        "(fitted on the tuning split).",
     )
     screen_pool: int = Field(30, ge=1, description="Candidates judged against the question's facets.")
     llm_judge: bool = Field(

@@ -40,7 +40,7 @@ def test_json_answer_has_the_documented_shape() -> None:
     assert answer.backend == "extractive" and not answer.abstained and answer.citations
     numbers = {s.n for s in answer.sources}
     assert all(c.n in numbers for c in answer.citations)
-    assert all({"n", "paper_id", "title", "evidence"} == set(s) for s in data["sources"])
+    assert all({"n", "paper_id", "title", "evidence", "tier", "lacks"} == set(s) for s in data["sources"])
     assert all({"n", "paper_id", "title"} == set(c) for c in data["citations"])
 
 

@@ -13,6 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -162,6 +163,16 @@ class _Query:
         return SEMANTIC_WEIGHT * similarity + WORD_WEIGHT * words + PAIR_WEIGHT * pairs
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """How many papers of the collection use each stemmed content word (what makes a word specific)."""
+
+    doc_freq: dict[str, int] = field(default_factory=dict)
+    n_papers: int = 0
+    idf: dict[str, float] = field(default_factory=dict)
+    term_freq: dict[str, int] = field(default_factory=dict)  # occurrences over all papers
+
+
 class ScoredSentence(Record):
     text: str
     position: int = Field(description="Index of the sentence in its abstract.")
@@ -206,17 +217,29 @@ class EvidenceSelector:
         self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
         self._by_text: dict[str, np.ndarray] = {}
         self.idf: dict[str, float] = {}
+        self.doc_freq: dict[str, int] = {}
+        self.term_freq: dict[str, int] = {}
+        self.n_papers = 0
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
     def fit_idf(self, papers: Sequence[Paper]) -> None:
         """Inverse document frequencies of content words over the collection (for word-overlap weights)."""
         counts: dict[str, int] = {}
+        occurrences: dict[str, int] = {}
         for paper in papers:
-            for term in set(content_terms(f"{paper.title} {paper.abstract}")):
+            text = f"{paper.title} {paper.abstract}"
+            split = content_terms(text.replace("-", " "))  # "gait-video" is also "gait" and "video"
+            for term in split:
+                occurrences[term] = occurrences.get(term, 0) + 1
+            for term in set(content_terms(text)) | set(split):
                 counts[term] = counts.get(term, 0) + 1
         n = max(len(papers), 1)
         self.idf = {t: float(np.log(1 + n / c)) for t, c in counts.items()}
+        self.doc_freq, self.n_papers, self.term_freq = counts, len(papers), occurrences
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.doc_freq, self.n_papers, self.idf, self.term_freq)
 
     def sentences(self, papers: Sequence[Paper]) -> list[tuple[list[str], np.ndarray]]:
         """(sentences, vectors) for each paper; the title is embedded as the last row."""

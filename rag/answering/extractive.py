@@ -8,6 +8,7 @@ other relevant papers. Every sentence shown is quoted from an abstract, so every
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from pydantic import Field
@@ -105,15 +106,20 @@ def compose(
     evidence_sentences: int = 2,
     kind: str | None = None,
     judged: bool = False,
+    related: Sequence[Evidence] = (),
+    lacks: Mapping[str, list[str]] | None = None,
 ) -> Composition:
     """The answer text and the sources it cites, numbered in order of appearance.
 
     `judged`: every paper of `evidence` was judged to meet the whole question, so a list names all of them
-    in the given order (strongest first), and a fact answer needs no absolute floor.
+    in the given order (strongest first), and a fact answer needs no absolute floor. `related`: a list's
+    tier 2, shown apart under "may also be relevant", each with the conditions it does not state (`lacks`).
     """
     kind = kind or question_kind(question)
     if judged and kind == "list":
         chosen = evidence[:JUDGED_LIST_MAX]
+        if not chosen and related:
+            return _compose_related(related, lacks or {}, evidence_sentences)
     else:
         chosen = relevant(evidence, kind, floor=0.0 if judged else LIST_FLOOR)
     if not chosen:
@@ -127,6 +133,14 @@ def compose(
         count = f"{len(chosen)} paper{'s' if len(chosen) != 1 else ''} in the collection"
         lines = [f"{count} {'address' if len(chosen) != 1 else 'addresses'} this:", ""]
         lines += [_bullet(e, i) for i, e in enumerate(chosen, start=1)]
+        if related:
+            lines += ["", "May also be relevant (on the main topic, but not stating every condition):"]
+            for i, e in enumerate(related, start=len(chosen) + 1):
+                missing = (lacks or {}).get(e.paper.id, [])
+                source = _source(i, e, evidence_sentences)
+                sources.append(source.model_copy(update={"tier": 2, "lacks": missing}))
+                note = f" — does not state {_joined(missing)}" if missing else ""
+                lines.append(f"{_bullet(e, i)}{sanitize(note)}")
         return Composition(text="\n".join(lines), sources=sources)
     lead, others = chosen[0], chosen[1:]
     quoted = lead_sentences(question, lead)
@@ -143,6 +157,31 @@ def compose(
         lines += ["", "Also relevant:"]
         lines += [_bullet(e, i) for i, e in enumerate(others, start=2)]
     return Composition(text="\n".join(lines), sources=sources)
+
+
+def _compose_related(
+    related: Sequence[Evidence], lacks: Mapping[str, list[str]], evidence_sentences: int
+) -> Composition:
+    """No paper states every condition, but some state the others: they are shown as possibly relevant,
+    each with what it does not state, so a condition worded as no abstract words it does not hide them."""
+    missing = list(dict.fromkeys(x for e in related for x in lacks.get(e.paper.id, [])))
+    lines = [
+        f"No paper states {_joined(missing)} in so many words; these may be relevant:"
+        if missing
+        else "These papers may be relevant:",
+        "",
+    ]
+    sources = []
+    for i, e in enumerate(related, start=1):
+        source = _source(i, e, evidence_sentences)
+        sources.append(source.model_copy(update={"tier": 2, "lacks": lacks.get(e.paper.id, [])}))
+        lines.append(_bullet(e, i))
+    return Composition(text="\n".join(lines), sources=sources)
+
+
+def _joined(items: Sequence[str]) -> str:
+    quoted = [f"“{x}”" for x in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def lead_first(question: str, evidence: list[Evidence], chosen: list[Evidence]) -> list[Evidence]:

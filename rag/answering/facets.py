@@ -1,74 +1,35 @@
-"""Judging papers against the whole question: split it into facets, and keep a paper only when every facet is
-supported by its title or one sentence of its abstract.
+"""Judging papers against the whole question: its conditions (rag/answering/conditions.py), which of them
+matter, and which papers meet them.
 
-"Which papers prove regret lower bounds for bandits with switching costs?" has the facets {regret lower
-bounds} AND {bandits} AND {switching costs}. "lower bound" vs "upper bound" and "regret" vs "error
-probability" are part of a facet, so a paper that bounds only error probabilities does not support it.
+A condition *matters* (is salient) when it names something specific: a word the collection uses in few
+papers and everyday English uses rarely ("randomized smoothing", "regret", "Kolmogorov-Arnold"). Generic
+phrasing ("a theoretical account", "new ways", "make inference cheaper") shapes the ranking and the
+explanation but never excludes a paper. Papers then fall in tiers:
 
-Support of a facet by a sentence mixes meaning (cosine of the two embeddings) and words (the share of the
-facet's stemmed content words, weighted by rarity, that the sentence states), so a paraphrase still counts
-and a shared topic word alone does not. Pure given the vectors: no model is called here.
+* tier 1 meets every salient condition;
+* tier 2 meets the main one (the most specific) but does not state some other;
+* the rest is not listed.
+
+Support of a condition by a paper mixes meaning (cosine of the condition with a sentence or the title) and
+words (the share of its specific words, weighted by rarity, that the sentence, or else the paper as a whole,
+states), so a paraphrase still counts and a shared common word alone does not. "lower bound" vs "upper bound"
+is part of a condition: a sentence that does not state the asked direction cannot support it. Pure given the
+vectors: no model is called here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 from pydantic import Field
 
-from rag.answering.evidence import content_terms
+from rag.answering.conditions import question_conditions
+from rag.answering.evidence import Vocabulary, content_terms
 from rag.models import FacetSupport, Paper, PaperVerdict, Record
 
-# question scaffolding: what asks for papers, not what they must be about
-_LEAD = re.compile(
-    r"^\s*(?:(?:which|what|are\s+there\s+any|are\s+there|is\s+there\s+an?y?|is\s+there|list|name|find|show"
-    r"(?:\s+me)?|give\s+me|do\s+any|does\s+any|did\s+any)\s+)?"
-    r"(?:(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:papers?|works?|studies|study|articles?|ones?|methods?)\s*)?"
-    r"(?:in\s+the\s+collection\s*)?(?:(?:that|which|who)\s+)?",
-    re.I,
-)
-_VERB = re.compile(
-    r"^\s*(?:(?:do|does|did|can|could)\s+)?(?:(?:both|also|actually|explicitly|formally)\s+)?"
-    r"(?:prove[sd]?|propose[sd]?|present[sd]?|introduce[sd]?|stud(?:y|ies|ied)|address(?:es|ed)?|"
-    r"analy[sz]e[sd]?|report(?:s|ed)?|show[sn]?|give[sn]?|derive[sd]?|establish(?:es|ed)?|develop(?:s|ed)?|"
-    r"use[sd]?|appl(?:y|ies|ied)|evaluate[sd]?|focus(?:es|ed)?\s+on|work(?:s|ed)?\s+on|deal(?:s|t)?\s+with|"
-    r"investigate[sd]?|examine[sd]?|provide[sd]?|offer(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|"
-    r"are\s+about|is\s+about|about|on|concern(?:s|ed)?|tackle[sd]?|explore[sd]?|target(?:s|ed)?|"
-    r"have|has|contain(?:s|ed)?|include[sd]?|release[sd]?|build|builds|built|learn(?:s|ed)?|train(?:s|ed)?)\b",
-    re.I,
-)
-# examples after these do not add a condition: "... regret lower bounds, including minimax ones"
-_EXAMPLES = re.compile(
-    r"[,;(]?\s*\b(?:including|such\s+as|e\.g\.|for\s+example|for\s+instance|like|especially)\b.*$", re.I
-)
-# "... kernels to speed up inference": a purpose is a condition of its own ("to" alone joins too much)
-_PURPOSE = (
-    r"(?:speed|improve|reduce|accelerate|detect|generate|predict|estimate|solve|learn|enable|make|"
-    r"help|find|identify|classify|recognize|track|compress|protect|prevent|explain|evaluate|measure)"
-)
-# where one condition ends and the next begins
-_JOINS = re.compile(
-    r"\s*(,|;|\bwith(?:out)?\b|\bfor\b|\bin\b|\busing\b|\bvia\b|\bunder\b|\bwhile\b|\bwhose\b|"
-    r"\bwhere\b|\bthat\b|\bwhich\b|\band\s+(?:also|that|which)\b|\bas\s+well\s+as\b|\bbut\b|"
-    r"\bwithin\b|\bbased\s+on\b|\bapplied\s+to\b|\band\b|\bto\s+(?=" + _PURPOSE + r"\b))\s*",
-    re.I,
-)
-# after these a one-word fragment is still a condition: a setting or a modality ("for vision models")
-_SETTING = re.compile(r"(?:with(?:out)?|for|in|using|via|under|within|based\s+on|applied\s+to)", re.I)
-# alternatives inside one facet: "stock prices or other financial time series" is met by either
-_OR = re.compile(r"\s*(?:\bor\b|/)\s*", re.I)
-# words that say nothing a paper must satisfy on their own
-_HOLLOW = frozenset(
-    content_terms(
-        "problem problems task tasks setting settings way ways kind type types approach framework result "
-        "results question questions paper papers specific specifically particular certain other different "
-        "many much does did contain contains report reported explain explains achieve achieved reach "
-        "reached obtain obtained number value main key exactly actually both either need needs needed "
-        "require requires required"
-    )
-)
 # notations that state a bound's direction though the words are absent: Omega(...) is a lower bound
 _NOTATION = (
     (re.compile(r"\bOmega\s*\(|Ω\s*\(|\bminimax\b|\bany\s+algorithm\b|\bimpossib", re.I), "lower bound"),
@@ -81,81 +42,91 @@ _NOTATION = (
 _DIRECTIONS = frozenset(content_terms("lower upper"))
 _BOUND = content_terms("bound")[0]
 SHORT_BOUND_PHRASE = 3  # content words
-SHARED_PHRASE = 4  # content words of an alternative that a one-word alternative borrows from
 
 SEMANTIC_WEIGHT = 0.5  # the rest is word coverage
-# word coverage raised to this power; squaring it (to punish a sentence missing one word of three, "regret"
-# of "regret lower bound") scored lower on the tuning split (objective 0.660 vs 0.673), so it stays linear
-WORD_EXPONENT = 1.0
+# specific words: used by at most this share of the collection's papers ...
+COMMON_SHARE = 0.25
+# ... and either not everyday English (wordfreq's Zipf scale: 'account' 5.2, 'privacy' 4.4, 'regret' 4.4,
+# 'smoothing' 3.0) or topical in the papers that use them: said again and again in each, as "face" is in
+# the talking-face papers, not once in passing, as "account" is ("take into account"); fitted on the
+# tuning split
+MAX_ZIPF = 4.8
+BURSTY = 1.5  # occurrences per paper that uses the word
+# a word of the question that no paper uses: weight in the word share, relative to the rarest word of the
+# collection (0: it cannot be found, so it is not counted; 1: its absence counts fully against every paper)
+ABSENT_WEIGHT = 0.5
+# a salient condition is met only by a paper that states at least this share (by rarity) of the specific
+# words of one of its phrasings, somewhere in its title or abstract: exclusion on evidence, both ways
+SPECIFIC_MIN = 0.5
 
 
 class Facet(Record):
     text: str
     alternatives: list[str] = Field(description="Phrasings any one of which meets the facet ('A or B').")
     terms: list[list[str]] = Field(description="Stemmed content words of each alternative.")
+    specific: list[list[str]] = Field(
+        default_factory=list, description="The specific (salient) stemmed words of each alternative."
+    )
+    salient: bool = Field(True, description="Names something specific: a paper lacking it is excluded.")
+    negated: bool = Field(False, description="Asked *without*: a paper stating it is not in tier 1.")
+    weight: float = Field(
+        0.0, description="Rarity of its specific words (idf sum): the main facet is heaviest."
+    )
 
 
-def question_facets(question: str) -> list[Facet]:
-    """The conditions a paper must meet, in the question's order; [] when the question names none.
+@lru_cache(maxsize=4096)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
 
-    A fragment of one content word ("as needed", "design") is no condition of its own: it stays with the
-    fragment before it, unless a preposition introduces it: "for vision models" is a modality to meet.
-    """
-    text = " ".join(question.split()).rstrip("?.! ")
-    text = _EXAMPLES.sub("", text)
-    text = _LEAD.sub("", text, count=1)
-    text = _VERB.sub("", text, count=1)
-    pieces: list[str] = []
-    parts = _JOINS.split(text)  # piece, join, piece, join, ...
-    for i in range(0, len(parts), 2):
-        piece = _VERB.sub("", parts[i].strip(" ,;-"), count=1).strip(" ,;-")
-        terms = condition_terms(piece)
-        if not terms:
-            continue
-        setting = i > 0 and _SETTING.fullmatch(parts[i - 1].strip()) is not None
-        if pieces and len(terms) < 2 and not setting:
-            pieces[-1] = f"{pieces[-1]} {piece}"
-        else:
-            pieces.append(piece)
-    if len(pieces) > 1 and len(condition_terms(pieces[0])) < 2:
-        pieces[:2] = [f"{pieces[0]} {pieces[1]}"]
-    facets = []
-    for piece in pieces:
-        alternatives = [a for a in _OR.split(piece) if condition_terms(a)]
-        alternatives = _distribute(alternatives) if alternatives else [piece]
-        alt_terms = [list(dict.fromkeys(condition_terms(a))) for a in alternatives]
-        facets.append(Facet(text=piece, alternatives=alternatives, terms=alt_terms))
-    return facets
+    return float(zipf_frequency(word, "en"))
 
 
-def _content_words(text: str) -> list[str]:
-    return [w for w in text.split() if condition_terms(w)]
-
-
-def _distribute(alternatives: list[str]) -> list[str]:
-    """A one-word alternative shares the other's words: "question-answering datasets or benchmarks" asks
-    for question-answering benchmarks, not any benchmark; "multi-armed or linear bandit problems" for
-    multi-armed bandit problems."""
-    first, last = alternatives[0].split(), alternatives[-1].split()
-    lender = range(2, SHARED_PHRASE + 1)  # a noun phrase lends its words; a long clause does not
-    out = list(alternatives)
-    if len(_content_words(alternatives[0])) in lender:
-        for k in range(1, len(out)):
-            if len(_content_words(out[k])) == 1:
-                out[k] = " ".join([*first[:-1], *out[k].split()])
-    elif len(alternatives) > 1 and len(_content_words(alternatives[-1])) in lender:
-        out[0] = " ".join([*first, *last[1:]])
+def specific_terms(words: Sequence[str], vocabulary: Vocabulary) -> list[str]:
+    """Stems of the words that name something specific in this collection (see the module docstring)."""
+    n = max(vocabulary.n_papers, 1)
+    out: list[str] = []
+    for word in words:
+        for piece in re.split(r"[-/]", word):
+            for stem in content_terms(piece):
+                df = vocabulary.doc_freq.get(stem, 0)
+                if not df or df / n > COMMON_SHARE or stem in out:
+                    continue
+                bursty = vocabulary.term_freq.get(stem, 0) / df >= BURSTY
+                if bursty or _zipf(piece.lower()) <= MAX_ZIPF:
+                    out.append(stem)
     return out
+
+
+def question_facets(question: str, vocabulary: Vocabulary | None = None) -> list[Facet]:
+    """The question's conditions as facets, each marked salient or not against the collection's words.
+
+    Without a vocabulary every condition counts as salient (the strict reading, for tests of the parse).
+    """
+    facets = []
+    for condition in question_conditions(question):
+        terms = [list(dict.fromkeys(facet_terms(" ".join(w)))) for w in condition.words]
+        if not any(terms):
+            continue
+        specific = terms if vocabulary is None else [specific_terms(w, vocabulary) for w in condition.words]
+        idf = vocabulary.idf if vocabulary is not None else {}
+        weight = max((sum(idf.get(t, 1.0) for t in s) for s in specific), default=0.0)
+        facets.append(
+            Facet(
+                text=condition.text,
+                alternatives=condition.alternatives,
+                terms=terms,
+                specific=specific,
+                salient=any(specific),
+                negated=condition.negated,
+                weight=round(weight, 4),
+            )
+        )
+    return facets
 
 
 def facet_terms(text: str) -> list[str]:
     """Content words with hyphenated compounds split: "gait-video" must match "gait ... video"."""
     return content_terms(text.replace("-", " "))
-
-
-def condition_terms(text: str) -> list[str]:
-    """The facet words of `text` that say something a paper must meet (hollow words such as "task" out)."""
-    return [t for t in facet_terms(text) if t not in _HOLLOW]
 
 
 def required_terms(terms: list[str]) -> set[str]:
@@ -196,63 +167,107 @@ def _sentence_terms(sentence: str, expansions: dict[str, str] | None = None) -> 
 
 
 class FacetJudge:
-    """Scores each candidate paper's support for each facet; a paper qualifies when its weakest facet's
+    """Scores each candidate paper's support for each facet and puts it in a tier; a facet is met when its
     support reaches `threshold` (fitted on the tuning split of the eval questions)."""
 
     def __init__(
         self,
         embed: Callable[[list[str]], np.ndarray],
         sentences: Callable[[Sequence[Paper]], list[tuple[list[str], np.ndarray]]],
-        idf: Callable[[], dict[str, float]],
+        vocabulary: Callable[[], Vocabulary],
         threshold: float,
     ) -> None:
-        self.embed, self.sentences, self.idf, self.threshold = embed, sentences, idf, threshold
+        self.embed, self.sentences, self.vocabulary, self.threshold = embed, sentences, vocabulary, threshold
 
     def judge(self, question: str, papers: Sequence[Paper]) -> tuple[list[Facet], list[PaperVerdict]]:
-        """Facets of the question, and one verdict per paper, strongest first."""
-        facets = question_facets(question)
+        """Facets of the question, and one verdict per paper: tier 1, then tier 2, then the rest, each
+        strongest first. Without a salient facet no paper is put in a tier (similarity decides)."""
+        vocabulary = self.vocabulary()
+        facets = question_facets(question, vocabulary)
         if not facets or not papers:
             return facets, []
         flat = [a for f in facets for a in f.alternatives]
         vectors_by_alt = self.embed(flat)
-        idf = self.idf()
-        top = max(idf.values(), default=1.0)
+        top = max(vocabulary.idf.values(), default=1.0)
+        salient = [i for i, f in enumerate(facets) if f.salient and not f.negated]
+        main = max(salient, key=lambda i: facets[i].weight) if salient else None
         verdicts = []
         for paper, (sents, vectors) in zip(papers, self.sentences(papers), strict=True):
             texts = [*sents, paper.title]
             sims = vectors @ vectors_by_alt.T  # sentences x alternatives
             expansions = abbreviations(paper.abstract)
             term_sets = [_sentence_terms(t, expansions) for t in texts]
+            whole = set().union(*term_sets)
             support, column = [], 0
             for facet in facets:
-                best_score, best_text = -1.0, None
-                for terms in facet.terms:
-                    weights = {t: idf.get(t, top) for t in terms}
-                    total = sum(weights.values()) or 1.0
+                best_score, best_text, stated = -1.0, None, 0.0
+                for terms, specific in zip(facet.terms, facet.specific, strict=True):
+                    if specific:
+                        rare = {t: vocabulary.idf.get(t, top) for t in specific}
+                        found = sum(w for t, w in rare.items() if t in whole) / sum(rare.values())
+                        stated = max(stated, found)
+                    weights = {t: vocabulary.idf.get(t, top * ABSENT_WEIGHT) for t in terms}
+                    total = sum(weights.values()) if specific else 0.0
                     needed = required_terms(terms)
                     for i, text in enumerate(texts):
                         if not needed <= term_sets[i]:
                             continue
-                        share = sum(w for t, w in weights.items() if t in term_sets[i]) / total
-                        words = share**WORD_EXPONENT
-                        score = SEMANTIC_WEIGHT * float(sims[i, column]) + (1 - SEMANTIC_WEIGHT) * words
+                        cosine = float(sims[i, column])
+                        if total:
+                            share = sum(w for t, w in weights.items() if t in term_sets[i]) / total
+                            score = SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * share
+                        else:  # nothing specific to find: meaning alone, for the ranking
+                            score = cosine
                         if score > best_score:
                             best_score, best_text = score, text
+                    if total and not needed and best_text is not None:
+                        # the words may be spread over several sentences of the paper
+                        share = sum(w for t, w in weights.items() if t in whole) / total
+                        cosine = float(sims[:, column].max())
+                        best_score = max(best_score, SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * share)
                     column += 1
                 best_score = max(best_score, 0.0)  # no sentence states what the facet requires
-                support.append(FacetSupport(facet=facet.text, sentence=best_text, score=round(best_score, 4)))
-            strength = min(s.score for s in support)
-            verdicts.append(
-                PaperVerdict(
-                    paper_id=paper.id,
-                    title=paper.title,
-                    qualifies=strength >= self.threshold,
-                    strength=round(strength, 4),
-                    support=support,
+                if facet.salient and stated < SPECIFIC_MIN:  # it does not say what the condition names
+                    best_score = min(best_score, self.threshold * stated / SPECIFIC_MIN)
+                support.append(
+                    FacetSupport(
+                        facet=facet.text,
+                        sentence=best_text,
+                        score=round(best_score, 4),
+                        salient=facet.salient and not facet.negated,
+                    )
                 )
-            )
-        verdicts.sort(key=lambda v: -v.strength)
+            verdicts.append(self._verdict(paper, facets, support, salient, main))
+        verdicts.sort(key=lambda v: (v.tier or 3, -v.strength))
         return facets, verdicts
+
+    def _verdict(
+        self,
+        paper: Paper,
+        facets: list[Facet],
+        support: list[FacetSupport],
+        salient: list[int],
+        main: int | None,
+    ) -> PaperVerdict:
+        meets = [s.score >= self.threshold for s in support]
+        scores = [support[i].score for i in salient]
+        strength = min(scores) if scores else float(np.mean([s.score for s in support]))
+        excluded = any(meets[i] for i, f in enumerate(facets) if f.negated and f.salient)
+        tier = None
+        if main is not None:
+            if all(meets[i] for i in salient) and not excluded:
+                tier = 1
+            elif meets[main]:
+                tier = 2
+        return PaperVerdict(
+            paper_id=paper.id,
+            title=paper.title,
+            qualifies=tier == 1,
+            tier=tier,
+            strength=round(strength, 4),
+            support=support,
+            main_facet=facets[main].text if main is not None else None,
+        )
 
 
 def describe_lack(verdict: PaperVerdict, threshold: float) -> str:

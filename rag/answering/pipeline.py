@@ -82,6 +82,9 @@ NOT_COVERED_EXTRACTIVE = (
     "answer it (the nearest ones are listed)."
 )
 NEAREST = 3
+RELATED_MAX = 8  # tier-2 papers shown under a list ("may also be relevant")
+SIMILAR_MARGIN = 0.08
+PARTIAL_ANSWERS = True  # a list without salient conditions: papers this close to the closest one
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -102,6 +105,7 @@ class _Run:
         self.facets: list[str] = []
         self.verdicts: list[PaperVerdict] = []
         self.unmentioned: list[str] = []  # names of the question no candidate paper mentions
+        self.related: list[PaperHit] = []  # tier 2 of a list question
         self.fell_back = False
         self.first_token: float | None = None
         self.retrieval = 0.0
@@ -124,7 +128,7 @@ class Assistant:
         self.judge = FacetJudge(
             self.selector.embed,
             self.selector.sentences,
-            lambda: self.selector.idf,
+            self.selector.vocabulary,
             settings.answer.facet_threshold,
         )
         self.evidence_file = index.settings.index_dir / "evidence-vectors.npz"
@@ -272,16 +276,20 @@ class Assistant:
             self._screen(query, hits, run, llm) if kind == "list" else self._covered(run.question, hits, run)
         )
         run.retrieval = time.perf_counter() - t0
-        if not qualifying:
+        if not qualifying and not run.related:
             yield from self._abstain(run, hits, resolved, standalone)
             return
         # a list names every paper that qualifies; a fact answer leads with the best of them
-        evidence = self.selector.rank(
-            query, qualifying if kind == "list" else qualifying[: answer.max_sources]
+        evidence = self._evidence(
+            query, qualifying if kind == "list" else qualifying[: answer.max_sources], run
         )
+        related = self._evidence(query, run.related, run) if kind == "list" else []
+        lacks = {v.paper_id: v.lacks(answer.facet_threshold) for v in run.verdicts}
 
         # the evidence answer: what is shown without a model, and instead of a model's failed reply
-        composition = compose(run.question, evidence, answer.evidence_sentences, kind, judged=True)
+        composition = compose(
+            run.question, evidence, answer.evidence_sentences, kind, judged=True, related=related, lacks=lacks
+        )
         if llm is not None and kind != "list":  # a list is exactly the judged papers: composed, not written
             chosen = evidence[: min(answer.llm_sources, answer.max_sources)]
             sources = [
@@ -347,7 +355,9 @@ class Assistant:
     def _screen(
         self, question: str, hits: list[PaperHit], run: _Run, llm: ChatLLM | None = None
     ) -> list[PaperHit]:
-        """Judge every candidate against every facet of the question; the qualifying ones, strongest first.
+        """Judge every candidate against the question's conditions: tier 1 (every salient condition met),
+        strongest first; tier 2 goes to `run.related`. Exclusion needs evidence: without a salient condition
+        similarity alone decides, and a paper is left out only for a salient condition it does not state.
 
         With `llm` and the `llm_judge` setting, the model judges the papers near or above the facet threshold.
         """
@@ -359,13 +369,55 @@ class Assistant:
                 run.notices.append(outcome.notice)
         else:
             facets, verdicts = self.judge.judge(question, papers)
-        run.facets = [f.text for f in facets]
-        if not facets:  # nothing to judge ("which papers are there?"): similarity alone decides
-            return self._covered(question, hits, run)
-        qualifying = [v for v in verdicts if v.qualifies]
-        run.verdicts = qualifying + [v for v in verdicts if not v.qualifies][:NEAREST]
+        run.facets = [f.text for f in facets if f.salient and not f.negated]
+        if not run.facets:  # nothing specific to judge by ("which papers are there?"): similarity decides
+            return self._similar(question, hits)
+        first = [v for v in verdicts if v.qualifies]
+        second = [v for v in verdicts if not v.qualifies and v.tier in (1, 2)]
+        rest = [v for v in verdicts if v.tier is None]
+        run.verdicts = first + second + rest[:NEAREST]
         by_id = {h.paper.id: h for h in hits}
-        return [by_id[v.paper_id] for v in qualifying]
+        if first:
+            run.related = [by_id[v.paper_id] for v in second[:RELATED_MAX]]
+        elif PARTIAL_ANSWERS:
+            run.related = [by_id[v.paper_id] for v in self._partial(run.facets, verdicts)[:RELATED_MAX]]
+        return [by_id[v.paper_id] for v in first]
+
+    def _partial(self, facets: list[str], verdicts: list[PaperVerdict]) -> list[PaperVerdict]:
+        """No paper meets every salient condition. When one of them is stated by no candidate at all (it may
+        be worded as no abstract words it), the papers meeting the most of the others are shown as possibly
+        relevant; when each is met by some paper but never together, there is nothing to show: decline."""
+        threshold = self.settings.answer.facet_threshold
+        met = {f for v in verdicts for f in v.has(threshold)}
+        if not met or met >= set(facets):
+            return []
+        most = max(len(v.has(threshold)) for v in verdicts)
+        return [v for v in verdicts if len(v.has(threshold)) == most]
+
+    def _similar(self, question: str, hits: list[PaperHit]) -> list[PaperHit]:
+        """A list question with nothing specific to check: the papers nearly as close as the closest."""
+        if not self._covers(question, hits):
+            return []
+        best = max(h.dense_similarity or 0.0 for h in hits)
+        floor = max(self.settings.answer.min_relevance, best - SIMILAR_MARGIN)
+        close = [h for h in hits if (h.dense_similarity or 0.0) >= floor]
+        return close or hits[:1]
+
+    def _evidence(self, query: str, hits: list[PaperHit], run: _Run) -> list[Evidence]:
+        """Ranked sentences of each paper; for a judged paper, the sentence that meets the question's main
+        condition comes first (for the regret question: the one stating the lower bound)."""
+        evidence = self.selector.rank(query, hits)
+        shown = {
+            v.paper_id: s.sentence
+            for v in run.verdicts
+            for s in v.support
+            if s.facet == v.main_facet and s.sentence and s.score >= self.settings.answer.facet_threshold
+        }
+        for e in evidence:
+            sentence = shown.get(e.paper.id)
+            if sentence is not None and any(s.text == sentence for s in e.ranked):
+                e.ranked.sort(key=lambda s: s.text != sentence)
+        return evidence
 
     def _llm_judge(self, llm: ChatLLM) -> LLMJudge:
         """One judge per model, kept between questions."""
