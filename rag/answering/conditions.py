@@ -65,6 +65,14 @@ class Condition(Record):
     negated: bool = Field(False, description="The question asks for papers *without* it.")
 
 
+# nouns the tagger reads as verbs in questions about theory ("a lower bound on ...": bound, from bind)
+_NOUNS = frozenset({"bound", "bounds"})
+
+
+def _pos(token: Token) -> str:
+    return "NOUN" if token.lower_ in _NOUNS else token.pos_
+
+
 def _is_content(token: Token) -> bool:
     if token.is_punct or token.is_space or token.like_url:
         return False
@@ -74,19 +82,19 @@ def _is_content(token: Token) -> bool:
         return True
     if token.tag_ in _EVALUATIVE_TAGS:
         return False
-    if token.pos_ in _CONTENT_POS:
-        return not token.is_stop or token.pos_ == "NUM"
-    if token.pos_ == "VERB":
+    if _pos(token) in _CONTENT_POS:
+        return not token.is_stop or _pos(token) == "NUM"
+    if _pos(token) == "VERB":
         return not token.is_stop and token.dep_ not in {"aux", "auxpass"}
     return False
 
 
 def _is_verb(token: Token) -> bool:
     """A verb of the question ('prove', 'use'), not a participle naming a thing ('switching costs')."""
-    if token.pos_ != "VERB" or token.dep_ in {"amod", "compound"}:
+    if _pos(token) != "VERB" or token.dep_ in {"amod", "compound"}:
         return False
     after = token.nbor() if token.i + 1 < len(token.doc) else None
-    return not (token.tag_ == "VBG" and after is not None and after.pos_ in {"NOUN", "PROPN"})
+    return not (token.tag_ == "VBG" and after is not None and _pos(after) in {"NOUN", "PROPN"})
 
 
 def _examples_start(doc: Doc) -> int:
@@ -112,7 +120,7 @@ def question_conditions(question: str) -> list[Condition]:
     pending = ""
     for token in doc[:end]:
         if _is_content(token):
-            starts_new_verb = token.pos_ == "VERB" and current and current[-1].pos_ != "VERB"
+            starts_new_verb = _pos(token) == "VERB" and current and _pos(current[-1]) != "VERB"
             if starts_new_verb and token.dep_ not in {"amod", "compound"}:
                 runs.append((current, joiner))
                 current, joiner = [], pending or "and"
@@ -143,7 +151,7 @@ def _group(runs: list[tuple[list[Token], str]]) -> list[Condition]:
     """Merge a verb with the object after it, and 'A or B' into one condition with two alternatives."""
     merged: list[tuple[list[Token], str]] = []
     for tokens, joiner in runs:
-        if merged and all(t.pos_ == "VERB" for t in merged[-1][0]) and joiner == "and":
+        if merged and all(_pos(t) == "VERB" for t in merged[-1][0]) and joiner == "and":
             merged[-1] = ([*merged[-1][0], *tokens], merged[-1][1])
         else:
             merged.append((tokens, joiner))
@@ -169,7 +177,7 @@ def _share_words(alternatives: list[list[Token]]) -> list[list[Token]]:
     if len(alternatives) < 2:
         return alternatives
     first = alternatives[0]
-    modifiers = [t for t in first[:-1] if t.pos_ != "VERB"]
+    modifiers = [t for t in first[:-1] if _pos(t) != "VERB"]
     out = [first]
     for alt in alternatives[1:]:
         out.append([*modifiers, *alt] if len(alt) == 1 and modifiers else alt)

@@ -156,21 +156,20 @@ class CachedJudgment(Record):
 def apply_judgment(
     verdict: PaperVerdict, judgment: CachedJudgment, facets: Sequence[Facet], texts: Sequence[str]
 ) -> PaperVerdict:
-    """The facet check's verdict with the model's decision: a facet is supported only by a quote found in
-    `texts` (title and sentences), and the paper qualifies when the model says so and every facet is."""
-    scores = {s.facet: s.score for s in verdict.support}
+    """The facet check's verdict with the model's decision on the asked `facets` (the salient ones): each is
+    supported only by a quote found in `texts` (title and sentences), and the paper qualifies when the model
+    says so and every asked facet is. The other facets keep the facet check's support."""
+    asked = {f.text for f in facets}
+    known = {s.facet for s in verdict.support}
+    entries = [*verdict.support, *(FacetSupport(facet=f.text, score=0.0) for f in facets if f.text not in known)]
     support = []
-    for facet in facets:
-        sentence = quoted_sentence(judgment.quotes.get(facet.text, ""), texts)
-        support.append(
-            FacetSupport(
-                facet=facet.text,
-                sentence=sentence,
-                score=scores.get(facet.text, 0.0),
-                supported=sentence is not None,
-            )
-        )
-    qualifies = judgment.qualifies and all(s.supported for s in support)
+    for kept in entries:
+        if kept.facet not in asked:
+            support.append(kept)
+            continue
+        sentence = quoted_sentence(judgment.quotes.get(kept.facet, ""), texts)
+        support.append(kept.model_copy(update={"sentence": sentence, "supported": sentence is not None}))
+    qualifies = judgment.qualifies and all(s.supported for s in support if s.facet in asked)
     return verdict.model_copy(
         update={"qualifies": qualifies, "support": support, "judged_by": judgment.model}
     )
@@ -239,6 +238,8 @@ class LLMJudge:
         """The facet check, then the model on the papers worth asking; never raises for a model failure."""
         facets, verdicts = self.facet_judge.judge(question, papers)
         outcome = JudgeOutcome(facets=facets, verdicts=verdicts)
+        # only the conditions that matter are asked about: short requests, short verdicts
+        facets = [f for f in facets if f.salient and not f.negated]
         if not (self.settings.llm_judge and facets and verdicts):
             return outcome
         floor = self.facet_judge.threshold - self.settings.llm_judge_margin
