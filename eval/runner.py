@@ -49,6 +49,7 @@ DEFAULT_QA_FILES = [
     PROJECT_ROOT / "eval" / "qa_metadata.jsonl",
     PROJECT_ROOT / "eval" / "qa_blind.jsonl",
     PROJECT_ROOT / "eval" / "qa_blind_metadata.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind_r2_metadata.jsonl",
 ]
 
 
