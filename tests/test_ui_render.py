@@ -123,6 +123,17 @@ def test_highlight_marks_evidence_and_escapes_the_rest() -> None:
     assert out == "A &lt;b&gt;x&lt;/b&gt;. <mark>Evidence here. Tail.</mark>"
 
 
+def test_a_tier_two_card_says_what_the_paper_does_not_state() -> None:
+    related = Source(
+        n=2, paper_id="p2", title="Other", evidence=["Other text."], tier=2, lacks=["switching <costs>"]
+    )
+    ans = answer(sources=[answer().sources[0], related])
+    cards = sources_html(ans, {"p1": paper(), "p2": paper("p2", title="Other")})
+    first, second = cards.split('id="src-2"')
+    assert "may also be relevant" not in first and "may also be relevant" in second
+    assert "Does not state: switching &lt;costs&gt;" in second
+
+
 def test_abstained_answer_lists_nearest_papers() -> None:
     ans = answer(
         text="The collection does not cover this.",

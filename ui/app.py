@@ -60,6 +60,9 @@ CSS = """
 .tag { font-size: .72em; font-weight: 500; margin-left: 8px; padding: 1px 7px; border-radius: 9px;
        background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
 .tag.cited-tag { background: var(--color-accent-soft); color: var(--color-accent); }
+.tag.related-tag { background: var(--block-background-fill); border: 1px dashed var(--border-color-primary); }
+.src-card.related { opacity: .92; }
+.lacks { font-size: .85em; color: var(--body-text-color-subdued); margin: 2px 0 4px; }
 .authors { font-size: .86em; color: var(--body-text-color-subdued); margin-top: 3px; }
 .meta { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0 2px; }
 .badge { font-size: .75em; padding: 1px 8px; border-radius: 9px;

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rag.answering.markers import find_markers
 from rag.models import Answer, Paper, PaperVerdict
@@ -158,16 +158,19 @@ def meta_html(paper: Paper) -> str:
     return f'<div class="meta">{"".join(badges)}</div>' if badges else ""
 
 
-def judgment_html(verdict: PaperVerdict | None) -> str:
+def judgment_html(verdict: PaperVerdict | None, lacks: Sequence[str] = ()) -> str:
     """Which sentence of the paper meets which condition of the question (the facet judgment)."""
     if verdict is None or not verdict.support:
         return ""
+    met = [s for s in verdict.support if s.salient and s.sentence and s.facet not in lacks]
     rows = "".join(
-        f'<div class="facet-row"><span class="facet">{esc(s.facet)}</span> — '
-        f"<q>{esc(s.sentence or '')}</q></div>"
-        for s in verdict.support
+        f'<div class="facet-row"><span class="facet">{esc(s.facet)}</span> — <q>{esc(s.sentence)}</q></div>'
+        for s in met
     )
-    return f'<div class="judgment"><b>Meets every part of the question:</b>{rows}</div>'
+    if not rows:
+        return ""
+    lead = "Meets:" if lacks else "Meets every condition that matters:"
+    return f'<div class="judgment"><b>{lead}</b>{rows}</div>'
 
 
 def source_card(
@@ -179,21 +182,32 @@ def source_card(
     cited: bool,
     flags: list[str],
     verdict: PaperVerdict | None = None,
+    lacks: list[str] | None = None,
 ) -> str:
-    """One card: number, title, authors, metadata, evidence, the facet judgment, flags, the abstract."""
+    """One card: number, title, authors, metadata, evidence, the facet judgment, flags, the abstract.
+
+    `lacks`: the card is of a list's tier 2 ("may also be relevant"), which does not state these conditions.
+    """
+    related = lacks is not None
     classes = "src-card" + (" cited" if cited else "") + (" flagged" if flags else "")
+    classes += " related" if related else ""
     head = (
         f'<div class="src-head"><span class="src-n">[{n}]</span> <span class="src-title">{esc(title)}</span>'
     )
-    head += '<span class="tag cited-tag">cited</span>' if cited else '<span class="tag">retrieved</span>'
+    if related:
+        head += '<span class="tag related-tag">may also be relevant</span>'
+    else:
+        head += '<span class="tag cited-tag">cited</span>' if cited else '<span class="tag">retrieved</span>'
     head += "</div>"
     body = [head]
+    if lacks:
+        body.append(f'<div class="lacks">Does not state: {esc(", ".join(lacks))}</div>')
     if paper is not None and paper.authors:
         body.append(f'<div class="authors">{esc(authors_text(paper))}</div>')
         body.append(meta_html(paper))
     for sentence in evidence:
         body.append(f'<blockquote class="evidence"><mark>{esc(sentence)}</mark></blockquote>')
-    body.append(judgment_html(verdict))
+    body.append(judgment_html(verdict, lacks or ()))
     for sentence in flags:
         body.append(
             f'<div class="flag">⚠ Not supported by this paper\'s evidence: <q>{esc(sentence)}</q></div>'
@@ -218,7 +232,7 @@ def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
     for flag in answer.flagged:
         flags.setdefault(flag.n, []).append(flag.sentence)
     ordered = sorted(answer.sources, key=lambda s: (s.n not in cited, s.n))
-    verdicts = {v.paper_id: v for v in answer.verdicts if v.qualifies}
+    verdicts = {v.paper_id: v for v in answer.verdicts}
     cards = [
         source_card(
             s.n,
@@ -228,6 +242,7 @@ def sources_html(answer: Answer | None, papers: Mapping[str, Paper]) -> str:
             cited=s.n in cited,
             flags=flags.get(s.n, []),
             verdict=verdicts.get(s.paper_id),
+            lacks=s.lacks if s.tier == 2 else None,
         )
         for s in ordered
     ]
