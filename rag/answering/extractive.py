@@ -139,8 +139,8 @@ def compose(
                 missing = (lacks or {}).get(e.paper.id, [])
                 source = _source(i, e, evidence_sentences)
                 sources.append(source.model_copy(update={"tier": 2, "lacks": missing}))
-                note = f" — does not state {_joined(missing)}" if missing else ""
-                lines.append(f"{_bullet(e, i)}{sanitize(note)}")
+                note = f" — does not state {sanitize(_joined(missing))}" if missing else ""
+                lines.append(f"{_bullet(e, i)}{note}")
         return Composition(text="\n".join(lines), sources=sources)
     lead, others = chosen[0], chosen[1:]
     quoted = lead_sentences(question, lead)
