@@ -3,7 +3,8 @@
 Each case falls in `test` or `tuning` by a seeded random draw on its id alone, so adding a question never
 moves another one. Thresholds are fitted on `tuning`. Questions whose id starts with `blind-` were written
 by someone who had not read the code (eval/blind/README.md): they form the `blind` split, are never tuned
-on, and their figures are reported first.
+on, and their figures are reported first. Questions whose id starts with `tune-` were written the same way
+but to be tuned on: they are always in `tuning`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ TEST_SHARE = 0.5
 
 
 BLIND_PREFIX = "blind-"
+TUNING_PREFIX = "tune-"  # questions written to be tuned on (eval/qa_tuning_r2.jsonl): never in test
 
 
 def split_of(case_id: str, seed: int = SEED) -> Literal["tuning", "test", "blind"]:
     if case_id.startswith(BLIND_PREFIX):
         return "blind"
+    if case_id.startswith(TUNING_PREFIX):
+        return "tuning"
     return "test" if random.Random(f"{seed}:{case_id}").random() < TEST_SHARE else "tuning"
 
 
