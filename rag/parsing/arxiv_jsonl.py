@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from rag.models import Paper, ParseProblem
-from rag.parsing.common import collapse_ws, make_date, make_paper, problem
+from rag.parsing.common import collapse_ws, make_date, make_paper, oversized, problem
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _AND = re.compile(r"\s*,?\s+and\s+|\s*,\s*", re.IGNORECASE)
@@ -70,6 +70,8 @@ def record_to_paper(obj: dict[str, Any], source: str) -> Paper | str:
         return "no title; skipped"
     if not abstract:
         return "no abstract; skipped"
+    if too_large := oversized(title, abstract):
+        return too_large
     truncated = False
     authors = _authors_from_parsed(obj.get("authors_parsed"))
     if authors is None:
@@ -87,7 +89,9 @@ def record_to_paper(obj: dict[str, Any], source: str) -> Paper | str:
         truncated,
         published=published,
         date_text=date_text,
-        category=category_group(obj.get("categories") if isinstance(obj.get("categories"), str) else None),
+        category=category_group(
+            collapse_ws(obj["categories"]) if isinstance(obj.get("categories"), str) else None
+        ),
         external_id=arxiv_id,
     )
 

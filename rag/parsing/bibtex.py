@@ -15,7 +15,15 @@ import bibtexparser
 
 from rag.models import Paper, ParseProblem
 from rag.parsing.arxiv_jsonl import category_group
-from rag.parsing.common import MONTH_NAMES, collapse_ws, make_date, make_paper, month_number, problem
+from rag.parsing.common import (
+    MONTH_NAMES,
+    collapse_ws,
+    make_date,
+    make_paper,
+    month_number,
+    oversized,
+    problem,
+)
 
 _ACCENTS = {
     "`": "\u0300",
@@ -178,8 +186,9 @@ def parse_bibtex(text: str, source: str) -> tuple[list[Paper], list[ParseProblem
     problems.extend(problem(source, reason, where) for where, reason in failures)
     seen = {where for where, _ in failures}
     for entry in entries:
-        key = entry.get("ID") or "?"
-        seen.add(key)
+        raw_key = entry.get("ID") or "?"
+        seen.add(raw_key)
+        key = collapse_ws(raw_key) or "?"
         title = clean_latex(entry.get("title", ""))
         abstract = clean_latex(entry.get("abstract", ""))
         if not title:
@@ -188,9 +197,12 @@ def parse_bibtex(text: str, source: str) -> tuple[list[Paper], list[ParseProblem
         if not abstract:
             problems.append(problem(source, "no abstract; skipped", key))
             continue
+        if too_large := oversized(title, abstract):
+            problems.append(problem(source, too_large, key))
+            continue
         authors, truncated = bibtex_authors(entry.get("author", ""))
         published, date_text = _date(entry)
-        primary = entry.get("primaryclass") or entry.get("eprintclass")
+        primary = collapse_ws(entry.get("primaryclass") or entry.get("eprintclass") or "")
         papers.append(
             make_paper(
                 title,

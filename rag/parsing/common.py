@@ -9,8 +9,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rag.io import strip_controls
 from rag.models import Paper, ParseProblem
 from rag.parsing.ids import paper_id
+
+# A record this large is not an abstract (a whole paper pasted in, a runaway field): it is skipped by name
+# rather than embedded as hundreds of chunks. The longest abstract of the arXiv snapshot is under 10 kB.
+MAX_ABSTRACT_CHARS = 100_000
+MAX_TITLE_CHARS = 2_000
 
 MONTH_NAMES = (
     "january",
@@ -43,8 +49,23 @@ _WS = re.compile(r"\s+")
 
 
 def collapse_ws(text: str) -> str:
-    """Collapse runs of whitespace (including newlines) to one space: fields are single-line text."""
-    return _WS.sub(" ", text or "").strip()
+    """Collapse runs of whitespace (including newlines) to one space: fields are single-line text.
+
+    Escape sequences and control characters go too, so no field of a paper can drive a terminal.
+    """
+    return _WS.sub(" ", strip_controls(text or "")).strip()
+
+
+def oversized(title: str, abstract: str) -> str | None:
+    """Why a record is too large to be a paper (one line naming it), or None."""
+    named = repr(title[:60] + ("..." if len(title) > 60 else ""))
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        return (
+            f"abstract of {named} too large ({len(abstract):,} > {MAX_ABSTRACT_CHARS:,} characters); skipped"
+        )
+    if len(title) > MAX_TITLE_CHARS:
+        return f"title {named} too long ({len(title):,} > {MAX_TITLE_CHARS:,} characters); skipped"
+    return None
 
 
 def month_number(text: str) -> int | None:

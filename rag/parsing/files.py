@@ -7,13 +7,14 @@ unreadable paths. Each such file becomes one clear, one-line problem and the run
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from rag.models import Paper, ParsedFile, ParseProblem
 from rag.parsing.arxiv_jsonl import parse_arxiv_jsonl
 from rag.parsing.bibtex import parse_bibtex
-from rag.parsing.common import problem
+from rag.parsing.common import collapse_ws, problem
 from rag.parsing.listing import parse_listing
 
 SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".json", ".bib")
@@ -80,6 +81,10 @@ def parse_text(text: str, source: str, fmt: str | None = None) -> ParsedFile:
             source=source,
             problems=[problem(source, f"could not parse as {fmt} ({type(exc).__name__}: {exc}); skipped")],
         )
+    return _file_result(source, fmt, papers, problems)
+
+
+def _file_result(source: str, fmt: str, papers: list[Paper], problems: list[ParseProblem]) -> ParsedFile:
     if not papers and not problems:
         problems = [problem(source, f"no paper found in this {fmt} file; skipped")]
     elif not papers and len(problems) > 1:
@@ -91,8 +96,8 @@ def parse_text(text: str, source: str, fmt: str | None = None) -> ParsedFile:
     return ParsedFile(source=source, papers=papers, problems=problems)
 
 
-def _read_checked(path: Path, source: str) -> str | ParseProblem:
-    """The file's text, or the one problem that explains why it cannot be used."""
+def _read_checked(path: Path, source: str) -> bytes | ParseProblem:
+    """The file's bytes, or the one problem that explains why it cannot be used."""
     if path.is_symlink() and not path.exists():
         return problem(source, "broken symbolic link; skipped")
     if not path.exists():
@@ -115,11 +120,71 @@ def _read_checked(path: Path, source: str) -> str | ParseProblem:
         return problem(source, "empty file; skipped")
     if b"\x00" in data:
         return problem(source, "binary file, not text; skipped")
+    return data
+
+
+_BIBTEX_ENTRY_START = re.compile(rb"^[ \t]*@", re.MULTILINE)
+
+
+def _record_spans(data: bytes, fmt: str) -> list[tuple[int, int]]:
+    """Byte ranges of the records a bad byte may cost: a line of JSONL, an entry of BibTeX."""
+    if fmt == "bibtex":
+        starts = [0] + [m.start() for m in _BIBTEX_ENTRY_START.finditer(data) if m.start() > 0]
+    else:
+        starts = _line_starts(data)
+    ends = starts[1:] + [len(data)]
+    return list(zip(starts, ends, strict=True))
+
+
+def _line_starts(data: bytes) -> list[int]:
+    starts, at = [0], data.find(b"\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = data.find(b"\n", at + 1)
+    return starts
+
+
+def decode_records(data: bytes, source: str, fmt: str) -> tuple[str, list[ParseProblem]]:
+    """UTF-8 text of the file; in JSONL and BibTeX a record with a bad byte is blanked, not the file.
+
+    A blanked record keeps its newlines, so the line numbers of every later problem stay true.
+    """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return problem(source, "binary file or not UTF-8 text; skipped")
+        return _newlines(data.decode("utf-8-sig")), []
+    except UnicodeDecodeError as exc:
+        first_bad = data.count(b"\n", 0, exc.start) + 1
+        if fmt not in ("bibtex", "arxiv-jsonl"):
+            return "", [problem(source, f"binary file or not UTF-8 text (line {first_bad}); skipped")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    parts: list[str] = []
+    problems: list[ParseProblem] = []
+    for start, end in _record_spans(data, fmt):
+        chunk = data[start:end]
+        try:
+            parts.append(chunk.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, start + exc.start) + 1
+            if fmt == "bibtex":
+                head = _BIBTEX_KEY.search(chunk.decode("utf-8", errors="replace"))
+                key = collapse_ws(head.group(1)) if head and head.group(1) else f"line {line}"
+                problems.append(problem(source, f"not UTF-8 text (line {line}); entry skipped", key))
+            else:
+                problems.append(problem(source, "not UTF-8 text; skipped", f"line {line}"))
+            parts.append("\n" * chunk.count(b"\n"))
+    return _newlines("".join(parts)), problems
+
+
+_BIBTEX_KEY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*([^,\s]*)")
+
+
+def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _format_of(path: Path, data: bytes) -> str:
+    fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
+    return fmt or detect_format(data[:4096].decode("utf-8-sig", errors="ignore"))
 
 
 def parse_path(path: str | os.PathLike[str]) -> ParsedFile:
@@ -127,10 +192,23 @@ def parse_path(path: str | os.PathLike[str]) -> ParsedFile:
     p = Path(path)
     source = p.name or str(p)
     try:
-        text = _read_checked(p, source)
+        data = _read_checked(p, source)
     except Exception as exc:  # e.g. PermissionError from is_dir() on a locked-down parent
-        text = problem(source, f"unreadable ({type(exc).__name__}); skipped")
-    if isinstance(text, ParseProblem):
-        return ParsedFile(source=source, problems=[text])
-    fmt = _SUFFIX_FORMAT.get(p.suffix.lower())
-    return parse_text(text, source, fmt or detect_format(text))
+        data = problem(source, f"unreadable ({type(exc).__name__}); skipped")
+    if isinstance(data, ParseProblem):
+        return ParsedFile(source=source, problems=[data])
+    fmt = _format_of(p, data)
+    text, bad_records = decode_records(data, source, fmt)
+    if not bad_records:
+        return parse_text(text, source, fmt)
+    if not text.strip():
+        return _file_result(source, fmt, [], bad_records)
+    parsed = parse_text(text, source, fmt)
+    problems = sorted([*bad_records, *parsed.problems], key=_line_of)
+    return _file_result(source, fmt, parsed.papers, problems)
+
+
+def _line_of(item: ParseProblem) -> int:
+    """Problems in file order: those naming a line by its number, the others (BibTeX keys) after."""
+    entry = item.entry or ""
+    return int(entry[5:]) if entry.startswith("line ") and entry[5:].isdigit() else 1 << 60

@@ -16,7 +16,16 @@ import re
 from dataclasses import dataclass
 
 from rag.models import Paper, ParseProblem
-from rag.parsing.common import DATE_PATTERN, collapse_ws, make_date, make_paper, problem
+from rag.parsing.common import (
+    DATE_PATTERN,
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    collapse_ws,
+    make_date,
+    make_paper,
+    oversized,
+    problem,
+)
 from rag.parsing.ids import paper_id
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -125,6 +134,9 @@ def parse_author_list(text: str) -> tuple[list[str], bool] | None:
     return names, truncated
 
 
+_MAX_SPLITS = 64  # a title has a few inner capitals ('GANs', 'McDonald'), not dozens
+
+
 def split_title_authors(glued: str) -> tuple[str, list[str], bool] | None:
     """Split '<title><authors>' at the earliest point where the rest is a valid author list.
 
@@ -133,9 +145,13 @@ def split_title_authors(glued: str) -> tuple[str, list[str], bool] | None:
     earlier ones fail since the glued token ('RobotsJuno', 'IJuno') is never a valid name token.
     """
     glued = collapse_ws(glued)
-    for i in range(1, len(glued)):
+    tried = 0
+    for i in range(1, min(len(glued), MAX_TITLE_CHARS)):
         if not glued[i].isupper() or glued[i - 1].isspace():
             continue
+        tried += 1
+        if tried > _MAX_SPLITS:  # each try reads the rest of the line: bounded, not quadratic
+            break
         title = glued[:i].strip()
         if len(title) < 2:
             continue
@@ -169,6 +185,12 @@ def _parse_profile(lines: list[tuple[int, str]], source: str) -> tuple[list[Pape
                 i += 1
             continue
         (tn, glued), (_, abstract) = body
+        if len(glued) > MAX_ABSTRACT_CHARS:
+            problems.append(
+                problem(source, f"title line too long ({len(glued):,} characters); skipped", f"line {tn}")
+            )
+            i += 3
+            continue
         split = split_title_authors(glued)
         authors: list[str]
         if split is None:
@@ -182,6 +204,10 @@ def _parse_profile(lines: list[tuple[int, str]], source: str) -> tuple[list[Pape
             title, authors, truncated = collapse_ws(glued), [], False
         else:
             title, authors, truncated = split
+        if too_large := oversized(title, collapse_ws(abstract)):
+            problems.append(problem(source, too_large, f"line {tn}"))
+            i += 3
+            continue
         end = head.end("year") if head.group("year") else head.end("day")
         date_text = line[head.start("month") : end]
         papers.append(
@@ -280,6 +306,12 @@ def _parse_daily(lines: list[tuple[int, str]], source: str) -> tuple[list[Paper]
         current.abstract = collapse_ws(line)
     close()
 
+    kept = []
+    for e in entries:
+        if too_large := oversized(e.title, e.abstract or ""):
+            problems.append(problem(source, too_large, f"line {e.line}"))
+        else:
+            kept.append(e)
     papers = [
         Paper(
             id=paper_id(e.title),
@@ -291,7 +323,7 @@ def _parse_daily(lines: list[tuple[int, str]], source: str) -> tuple[list[Paper]
             upvotes=e.upvotes,
             sources=[source],
         )
-        for e in entries
+        for e in kept
     ]
     return papers, problems
 
