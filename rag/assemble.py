@@ -32,16 +32,24 @@ def open_index(
     progress: bool | None = None,
     embedder: OnnxEmbedder | None = None,
 ) -> PaperIndex:
-    """The index for these settings; an empty one is built from `settings.corpus` (first use).
+    """The index for these settings. With `build_if_empty` (ask, chat, eval), an empty one is built from
+    `settings.corpus` on first use, or finished when an unfinished ingest was to build it.
 
-    Raises ConnectionError when a configured Chroma server does not answer.
+    Without it nothing is written: stats, papers and search only read. Raises ConnectionError when a
+    configured Chroma server does not answer.
     """
-    index = PaperIndex(settings, embedder=embedder)
+    index = PaperIndex(settings, embedder=embedder, say=say)
     if build_if_empty and index.is_empty:
-        say(f"Building the index from {', '.join(map(str, settings.corpus))} (first use) ...")
+        if index.unfinished:
+            names = ", ".join(index.unfinished)
+            say(f"Finishing the unfinished ingest of {names} (first use) ...")
+        else:
+            say(f"Building the index from {', '.join(map(str, settings.corpus))} (first use) ...")
         report = index.ensure_ingested(progress=progress)
         for problem in report.problems if report else []:
             say(f"skipped: {problem}")
+    elif build_if_empty and (line := index.unfinished_line()):
+        say(f"note: {line}")
     return index
 
 

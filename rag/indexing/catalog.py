@@ -15,6 +15,11 @@ class Catalog(Record):
     sources: list[str] = Field(
         default_factory=list, description="Files and folders the collection is made of."
     )
+    pending: list[str] | None = Field(
+        None,
+        description="The sources an ingest that has not finished was asked to make the collection of; "
+        "written before its slow part, so a bare `rag ingest` finishes it. None when none is unfinished.",
+    )
     papers: list[Paper] = Field(default_factory=list)
     chunks: list[Chunk] = Field(default_factory=list)
 
