@@ -3,33 +3,70 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
+from typer.exceptions import Abort, TyperException
 
 from rag import assemble
 from rag.indexing.index import PaperIndex
+from rag.io import json_safe, printable
 from rag.models import SearchFilters
 from rag.settings import BACKENDS, SEARCH_MODES, SearchMode, Settings, load_settings
 
 if TYPE_CHECKING:
     from rag.answering import Assistant
 
+EXIT_SKIPPED = 1
+EXIT_ERROR = 2
+
+
+class OneLineErrors(TyperGroup):
+    """A failure no command handled is one line and exit 2, never a traceback (RAG_DEBUG=1 shows one)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, Abort, TyperException):  # exits, usage errors: typer prints them itself
+            raise
+        except Exception as exc:
+            if os.environ.get("RAG_DEBUG", "") not in ("", "0"):
+                raise
+            if isinstance(exc, ConnectionError):
+                message = " ".join(str(exc).split())
+            else:
+                message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+                message = (
+                    message if len(message) <= 300 else message[:297] + "..."
+                ) + " (RAG_DEBUG=1 for details)"
+            typer.echo(f"error: {printable(message)}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Question answering over research-paper abstracts, with verified citations.",
 )
 
-EXIT_SKIPPED = 1
-EXIT_ERROR = 2
-
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(EXIT_ERROR)
+
+
+def out(text: str) -> None:
+    """Paper text to stdout, with no escape sequence or control character left to act on the terminal."""
+    typer.echo(printable(text))
+
+
+def out_json(value: Any) -> None:
+    typer.echo(json_safe(json.dumps(value, indent=1, ensure_ascii=False)))
 
 
 def check_backend(backend: str | None) -> None:
@@ -45,7 +82,7 @@ def settings_from_env() -> Settings:
 
 
 def say(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(printable(message), err=True)
 
 
 def open_index(settings: Settings | None = None) -> PaperIndex:
@@ -54,6 +91,26 @@ def open_index(settings: Settings | None = None) -> PaperIndex:
         return assemble.open_index(settings or settings_from_env(), say=say)
     except ConnectionError as exc:
         fail(str(exc))
+
+
+def open_for_reading(settings: Settings | None = None) -> PaperIndex:
+    """The index as it is, for stats, papers and search: these never start or finish an ingest."""
+    settings = settings or settings_from_env()
+    try:
+        index = assemble.open_index(settings, say=say, build_if_empty=False)
+    except ConnectionError as exc:
+        fail(str(exc))
+    if not index.exists:
+        fail(
+            f"no index yet in {settings.data_dir}: `rag ingest` builds it from the bundled papers, "
+            "`rag ingest FILES` from yours"
+        )
+    line = index.unfinished_line()
+    if line and index.is_empty:
+        fail(line)
+    if line:
+        say(f"note: {line}")
+    return index
 
 
 def open_assistant(settings: Settings, **options: Any) -> Assistant:
@@ -69,28 +126,49 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders; default: the bundled corpus.")
     ] = None,
     replace: Annotated[bool, typer.Option(help="Make these paths the whole collection.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only read back every chunk's vector and embed the unreadable ones again."
+        ),
+    ] = False,
     progress: Annotated[
         bool | None, typer.Option(help="Progress bar (default: when stderr is a terminal).")
     ] = None,
 ) -> None:
-    """Add files or folders to the collection and bring the index up to date."""
+    """Add files or folders to the collection and bring the index up to date.
+
+    One ingest at a time writes a data folder: a second one waits for the first, then embeds only what
+    the first did not. Every ingest ends by checking that each chunk's vector reads back.
+    """
     settings = settings_from_env()
     assistant = open_assistant(settings, build_if_empty=False, evidence="skip")
-    catalog = assistant.index.catalog
-    targets = (
-        list(paths)
-        if paths
-        else ([] if catalog and catalog.sources and not replace else list(settings.corpus))
-    )
+    index = assistant.index
+    if check:
+        if paths or replace:
+            fail("--check reads the index as it is: give it no paths and no --replace")
+        if not index.exists:
+            fail(f"no index yet in {settings.data_dir}: nothing to check")
+        report = index.check()
+        found = f"{report.repaired} unreadable, embedded again" if report.repaired else "all readable"
+        typer.echo(
+            f"checked {report.checked} chunk vectors of {report.papers} papers: {found} "
+            f"({report.seconds:.1f} s)"
+        )
+        return
+    catalog = index.catalog
+    registered = catalog is not None and bool(catalog.sources or catalog.pending)
+    targets = list(paths) if paths else ([] if registered and not replace else list(settings.corpus))
     missing = [p for p in targets if not p.exists()]
     if missing:
         fail(f"no such file or folder: {missing[0]}")
     report = assistant.ingest(targets, replace=replace, progress=progress)
     for problem in report.problems:
-        typer.echo(f"skipped: {problem}", err=True)
+        say(f"skipped: {problem}")
+    repaired = f", repaired {report.repaired} unreadable" if report.repaired else ""
     typer.echo(
         f"{report.papers} papers, {report.chunks} chunks from {report.files} files; embedded "
-        f"{report.embedded}, removed {report.removed}, {len(report.problems)} skipped "
+        f"{report.embedded}{repaired}, removed {report.removed}, {len(report.problems)} skipped "
         f"({report.seconds:.1f} s)"
     )
     if report.problems:
@@ -137,16 +215,16 @@ def papers(
         )
     except OptionError as exc:
         fail(exc.spelled(lambda field: "--" + field.replace("_", "-")))
-    index = open_index()
+    index = open_for_reading()
     result = run_query(query, index.papers.values())
     ordered = [index.papers[pid] for pid in result.paper_ids]
     if result.unknown:  # the same words as the chat's answer and the Papers tab
-        typer.echo(f"note: {unknown_line(result)}", err=True)
+        say(f"note: {unknown_line(result)}")
     if as_json:
-        typer.echo(json.dumps([p.model_dump(mode="json") for p in ordered], indent=1, ensure_ascii=False))
+        out_json([p.model_dump(mode="json") for p in ordered])
         return
     for paper in ordered:
-        typer.echo(f"{paper.date_text or '':>13}  {paper.category or '--':3} {paper.title}")
+        out(f"{paper.date_text or '':>13}  {paper.category or '--':3} {paper.title}")
 
 
 @app.command()
@@ -167,29 +245,29 @@ def search(
         fail(f"unknown mode {mode!r}; use {', '.join(SEARCH_MODES)}")
     search_mode: SearchMode = mode  # type: ignore[assignment]
     filters = SearchFilters(year_from=year_from, year_to=year_to, category=category, author=author)
-    hits = Searcher(open_index()).search(query, k=k, mode=search_mode, filters=filters)
+    hits = Searcher(open_for_reading()).search(query, k=k, mode=search_mode, filters=filters)
     if as_json:
         rows = [
             {"id": h.paper.id, "title": h.paper.title, "score": round(h.score, 6), "snippet": h.snippet}
             for h in hits
         ]
-        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        out_json(rows)
         return
     if not hits:
         typer.echo("No papers found.")
     for rank, hit in enumerate(hits, start=1):
-        typer.echo(f"{rank:2}. {hit.paper.title}  [{hit.paper.date_text or 'n.d.'}]  score {hit.score:.4f}")
+        out(f"{rank:2}. {hit.paper.title}  [{hit.paper.date_text or 'n.d.'}]  score {hit.score:.4f}")
 
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Papers and chunks indexed, embedding model, index location."""
-    info = open_index().stats()
+    info = open_for_reading().stats()
     if as_json:
-        typer.echo(info.model_dump_json(indent=1))
+        out_json(info.model_dump(mode="json"))
         return
     for key, value in info.model_dump().items():
-        typer.echo(f"{key:16} {', '.join(value) if isinstance(value, list) else value}")
+        out(f"{key:16} {', '.join(value) if isinstance(value, list) else value}")
 
 
 @app.command()
@@ -309,7 +387,9 @@ def ask(
             date = f" ({paper.date_text})" if paper and paper.date_text else ""
             note = "" if source.n in cited else "  (not cited)"
             if source.tier == 2:
-                note += f"  (may also be relevant; does not state {', '.join(source.lacks) or 'every condition'})"
+                note += (
+                    f"  (may also be relevant; does not state {', '.join(source.lacks) or 'every condition'})"
+                )
             typer.echo(f"[{source.n}] {source.title}{date}{note}")
     if answer.abstained and answer.nearest:
         typer.echo("\nNearest papers:")
