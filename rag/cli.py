@@ -142,8 +142,10 @@ def ingest(
     the first did not. Every ingest ends by checking that each chunk's vector reads back.
     """
     settings = settings_from_env()
-    assistant = open_assistant(settings, build_if_empty=False, evidence="skip")
-    index = assistant.index
+    try:
+        index = assemble.open_index(settings, say=say, build_if_empty=False)
+    except ConnectionError as exc:
+        fail(str(exc))
     if check:
         if paths or replace:
             fail("--check reads the index as it is: give it no paths and no --replace")
@@ -162,7 +164,9 @@ def ingest(
     missing = [p for p in targets if not p.exists()]
     if missing:
         fail(f"no such file or folder: {missing[0]}")
-    report = assistant.ingest(targets, replace=replace, progress=progress)
+    with index.writing():  # the evidence vectors too: a second ingest then embeds only its own sentences
+        report = index.ingest(targets, replace=replace, progress=progress)
+        assemble.open_assistant(settings, index=index, evidence="now")
     for problem in report.problems:
         say(f"skipped: {problem}")
     repaired = f", repaired {report.repaired} unreadable" if report.repaired else ""

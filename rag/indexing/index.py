@@ -91,8 +91,8 @@ class PaperIndex:
         return self.catalog is not None
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Hold the writer lock, with a Chroma client opened after taking it.
+    def writing(self) -> Iterator[None]:
+        """Hold the data folder's writer lock (re-entrant), with a Chroma client opened after taking it.
 
         A client opened earlier holds the vector index as it was then; if another process wrote since,
         writing through it would put back the old index over the new vectors.
@@ -106,7 +106,7 @@ class PaperIndex:
     def ingest(
         self, paths: list[Path] | None = None, *, replace: bool = False, progress: bool | None = None
     ) -> IngestReport:
-        with self._writing():
+        with self.writing():
             report = self._ingest_locked(list(paths or []), replace=replace, progress=progress)
         self._load()
         return report
@@ -126,7 +126,7 @@ class PaperIndex:
 
     def check(self) -> IngestReport:
         """Read back every chunk's vector and embed the unreadable ones again (`rag ingest --check`)."""
-        with self._writing():
+        with self.writing():
             report = ingesting.check(self.catalog_path, self.store, self.embedder)
         self._load()
         return report
@@ -136,7 +136,7 @@ class PaperIndex:
         was to build it. Checked again under the lock: two first uses at once build it once."""
         if not self.is_empty:
             return None
-        with self._writing():
+        with self.writing():
             self._load()
             if not self.is_empty:
                 return None

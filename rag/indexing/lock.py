@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,24 +31,47 @@ def _pid_in(handle_path: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+# Within one process: a thread-level lock per folder, and how deep the holding thread is in it. A second
+# flock on the same file from the same process would wait for itself.
+_THREAD_LOCKS: dict[str, threading.RLock] = {}
+_DEPTH: dict[str, int] = {}
+_REGISTRY = threading.Lock()
+
+
 @contextmanager
 def ingest_lock(data_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the data folder's writer lock; says once that it waits when another process holds it."""
+    """Hold the data folder's writer lock; says once that it waits when another process holds it.
+
+    Re-entrant in the thread that holds it (an ingest, then the evidence vectors, under one hold).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     path = lock_path(data_dir)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    key = str(path.resolve())
+    with _REGISTRY:
+        in_process = _THREAD_LOCKS.setdefault(key, threading.RLock())
+    with in_process:
+        if _DEPTH.get(key, 0):
+            _DEPTH[key] += 1
+            try:
+                yield
+            finally:
+                _DEPTH[key] -= 1
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _pid_in(path)
-            say(f"waiting for another ingest (pid {holder if holder else 'unknown'}) ...")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _pid_in(path)
+                say(f"waiting for another ingest (pid {holder if holder else 'unknown'}) ...")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            _DEPTH[key] = 1
+            yield
+        finally:
+            _DEPTH[key] = 0
+            os.close(fd)  # closing the descriptor releases the lock
 
 
 def ingest_running(data_dir: Path) -> int | None:
