@@ -56,6 +56,14 @@ bench: install-dev models
 	$(BIN)/python -m bench.index_bench
 	$(BIN)/python -m bench.answer_bench
 
+## Scale on synthetic collections (+ the 186 bundled papers) -> bench/results/scale.md; EVAL=1 adds rag eval.
+##   make bench-scale SIZE=1000    or    make bench-scale SIZES="1000 10000"
+SIZE  ?= 1000
+SIZES ?= $(SIZE)
+.PHONY: bench-scale
+bench-scale: install
+	$(BIN)/python -m bench.scale_bench --sizes $(SIZES) $(if $(EVAL),--eval)
+
 ## Quality and speed of a real small instruct model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB; not in `make test`).
 QWEN := .models/qwen2.5-coder-1.5b-instruct.gguf
 bench-llm: install-dev
