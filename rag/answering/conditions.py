@@ -62,6 +62,10 @@ class Condition(Record):
         description="Each alternative's content words as written, without its verb: the words a paper's "
         "text is searched for ('prove' is how the question asks, 'regret lower bounds' what it asks)."
     )
+    lemmas: list[list[str]] = Field(
+        default_factory=list,
+        description="The same words as dictionary forms ('analyses' -> 'analysis'), what is matched.",
+    )
     negated: bool = Field(False, description="The question asks for papers *without* it.")
 
 
@@ -90,11 +94,33 @@ def _is_content(token: Token) -> bool:
 
 
 def _is_verb(token: Token) -> bool:
-    """A verb of the question ('prove', 'use'), not a participle naming a thing ('switching costs')."""
+    """A verb of the question ('prove', 'use'), not a gerund naming a thing: 'switching costs',
+    'speculative decoding', 'question answering'."""
     if _pos(token) != "VERB" or token.dep_ in {"amod", "compound"}:
         return False
-    after = token.nbor() if token.i + 1 < len(token.doc) else None
-    return not (token.tag_ == "VBG" and after is not None and _pos(after) in {"NOUN", "PROPN"})
+    if token.tag_ != "VBG":
+        return True
+    doc = token.doc
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    before = doc[token.i - 1] if token.i > 0 else None
+    named = after is not None and _pos(after) in {"NOUN", "PROPN"}
+    modified = before is not None and _pos(before) in {"NOUN", "PROPN", "ADJ"} and _is_content(before)
+    return not (named or modified)
+
+
+def _lemma(token: Token) -> str:
+    """A noun's singular ('analyses' -> 'analysis'); other words, and names, as written."""
+    if _pos(token) == "NOUN" and token.lemma_ and "-" not in token.text and token.text.islower():
+        return token.lemma_
+    return token.text
+
+
+def _negates(token: Token) -> bool:
+    """'without', 'not', 'rather than', 'instead of', 'other than', 'except': what follows is excluded."""
+    if token.lower_ in _NEGATIONS or token.dep_ == "neg":
+        return True
+    before = token.doc[token.i - 1].lower_ if token.i > 0 else ""
+    return (token.lower_, before) in {("than", "rather"), ("than", "other"), ("of", "instead")}
 
 
 def _examples_start(doc: Doc) -> int:
@@ -120,8 +146,8 @@ def question_conditions(question: str) -> list[Condition]:
     pending = ""
     for token in doc[:end]:
         if _is_content(token):
-            starts_new_verb = _pos(token) == "VERB" and current and _pos(current[-1]) != "VERB"
-            if starts_new_verb and token.dep_ not in {"amod", "compound"}:
+            starts_new_verb = _is_verb(token) and current and not _is_verb(current[-1])
+            if starts_new_verb:
                 runs.append((current, joiner))
                 current, joiner = [], pending or "and"
                 pending = ""
@@ -136,7 +162,7 @@ def question_conditions(question: str) -> list[Condition]:
             runs.append((current, joiner))
             current, joiner = [], ""
         low = token.lower_
-        if low in _NEGATIONS or token.dep_ == "neg":
+        if _negates(token):
             pending = "not"
         elif low == "or" and pending != "not":
             pending = "or"
@@ -166,8 +192,11 @@ def _group(runs: list[tuple[list[Token], str]]) -> list[Condition]:
         alternatives = _share_words(alternatives)
         texts = [" ".join(t.text for t in alt) for alt in alternatives]
         words = [[t.text for t in alt if not _is_verb(t)] for alt in alternatives]
+        lemmas = [[_lemma(t) for t in alt if not _is_verb(t)] for alt in alternatives]
         shown = " or ".join(" ".join(w) for w in words if w) or " or ".join(texts)
-        conditions.append(Condition(text=shown, alternatives=texts, words=words, negated=negated))
+        conditions.append(
+            Condition(text=shown, alternatives=texts, words=words, lemmas=lemmas, negated=negated)
+        )
     return conditions
 
 

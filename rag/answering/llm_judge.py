@@ -161,7 +161,8 @@ def apply_judgment(
     says so and every asked facet is. The other facets keep the facet check's support."""
     asked = {f.text for f in facets}
     known = {s.facet for s in verdict.support}
-    entries = [*verdict.support, *(FacetSupport(facet=f.text, score=0.0) for f in facets if f.text not in known)]
+    missing = [FacetSupport(facet=f.text, score=0.0) for f in facets if f.text not in known]
+    entries = [*verdict.support, *missing]
     support = []
     for kept in entries:
         if kept.facet not in asked:

@@ -82,7 +82,7 @@ NOT_COVERED_EXTRACTIVE = (
     "answer it (the nearest ones are listed)."
 )
 NEAREST = 3
-RELATED_MAX = 8  # tier-2 papers shown under a list ("may also be relevant")
+RELATED_MAX = 3  # tier-2 papers shown under a list ("may also be relevant"); 0 and 8 did worse (tuning)
 SIMILAR_MARGIN = 0.08
 PARTIAL_ANSWERS = True  # a list without salient conditions: papers this close to the closest one
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -372,11 +372,11 @@ class Assistant:
         run.facets = [f.text for f in facets if f.salient and not f.negated]
         if not run.facets:  # nothing specific to judge by ("which papers are there?"): similarity decides
             return self._similar(question, hits)
+        by_id = {h.paper.id: h for h in hits}
         first = [v for v in verdicts if v.qualifies]
         second = [v for v in verdicts if not v.qualifies and v.tier in (1, 2)]
         rest = [v for v in verdicts if v.tier is None]
         run.verdicts = first + second + rest[:NEAREST]
-        by_id = {h.paper.id: h for h in hits}
         if first:
             run.related = [by_id[v.paper_id] for v in second[:RELATED_MAX]]
         elif PARTIAL_ANSWERS:
