@@ -159,19 +159,22 @@ def decode_records(data: bytes, source: str, fmt: str) -> tuple[str, list[ParseP
         data = data[3:]
     parts: list[str] = []
     problems: list[ParseProblem] = []
+    first_line = 1  # of the current record: counted as the records go by, so this stays linear
     for start, end in _record_spans(data, fmt):
         chunk = data[start:end]
+        newlines = chunk.count(b"\n")
+        first_line += newlines
         try:
             parts.append(chunk.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, start + exc.start) + 1
+            line = first_line - newlines + chunk.count(b"\n", 0, exc.start)
             if fmt == "bibtex":
                 head = _BIBTEX_KEY.search(chunk.decode("utf-8", errors="replace"))
                 key = collapse_ws(head.group(1)) if head and head.group(1) else f"line {line}"
                 problems.append(problem(source, f"not UTF-8 text (line {line}); entry skipped", key))
             else:
                 problems.append(problem(source, "not UTF-8 text; skipped", f"line {line}"))
-            parts.append("\n" * chunk.count(b"\n"))
+            parts.append("\n" * newlines)
     return _newlines("".join(parts)), problems
 
 
