@@ -64,6 +64,8 @@ def one_run(workdir: Path, papers: int, seed: int) -> list[object]:
         len(got["unreadable"]),
         len(got["not_found_by_own_vector"]),
         len(got["missed_by_title"]),
+        max((r for r in got["chunk_rank_of_missed"].values() if r is not None), default="-"),
+        sum(r is None for r in got["chunk_rank_of_missed"].values()),
         round(wall),
     ]
 
@@ -88,7 +90,9 @@ def main() -> None:
         "embedded (both)",
         "unreadable",
         "not found by own vector",
-        "title not in top 10 (dense)",
+        "title: paper not in dense top 10",
+        "their best chunk ranks at most",
+        "title: never returned",
         "seconds",
     ]
     text = (
