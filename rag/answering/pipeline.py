@@ -83,8 +83,7 @@ NOT_COVERED_EXTRACTIVE = (
 )
 NEAREST = 3
 RELATED_MAX = 3  # tier-2 papers shown under a list ("may also be relevant"); 0 and 8 did worse (tuning)
-SIMILAR_MARGIN = 0.08
-PARTIAL_ANSWERS = True  # a list without salient conditions: papers this close to the closest one
+SIMILAR_MARGIN = 0.08  # a list without salient conditions: papers this close to the closest one
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -379,7 +378,7 @@ class Assistant:
         run.verdicts = first + second + rest[:NEAREST]
         if first:
             run.related = [by_id[v.paper_id] for v in second[:RELATED_MAX]]
-        elif PARTIAL_ANSWERS:
+        else:
             run.related = [by_id[v.paper_id] for v in self._partial(run.facets, verdicts)[:RELATED_MAX]]
         return [by_id[v.paper_id] for v in first]
 
