@@ -183,6 +183,22 @@ class PaperVerdict(Record):
         return [s.facet for s in self.support if s.salient and s.meets(threshold)]
 
 
+class GroupCount(Record):
+    key: str = Field(description="A year ('2025'), month ('2025-11'), category or author.")
+    papers: int
+
+
+class Distribution(Record):
+    """Papers counted per group by a collection question ("how many papers per year?"): the app draws it
+    as a bar chart, so the counts travel with the Answer instead of being read back from its text."""
+
+    by: str = Field(description="What the papers are grouped by: year, month, category or author.")
+    groups: list[GroupCount] = Field(
+        description="In the answer's order: keys ascending, authors most frequent first (the top ones)."
+    )
+    total_groups: int = Field(description="Groups in all; more than len(groups) when only the top are kept.")
+
+
 class Answer(Record):
     question: str
     text: str
@@ -213,6 +229,9 @@ class Answer(Record):
         False,
         description="The model declined or wrote nothing usable although papers qualified: the "
         "evidence answer was given instead.",
+    )
+    distribution: Distribution | None = Field(
+        None, description="Counts per group, when the question asked for a distribution."
     )
 
 

@@ -36,7 +36,7 @@ from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
 from rag.collection import CollectionQuery, parse_collection_query, run_query
 from rag.collection.fields import FieldQuestion, compose_field_answer, parse_field_question
-from rag.collection.render import compose_collection_answer
+from rag.collection.render import compose_collection_answer, distribution_of
 from rag.indexing.index import IngestReport, PaperIndex
 from rag.models import (
     Answer,
@@ -330,7 +330,9 @@ class Assistant:
             yield run.delta(composition.text)
             yield self._abstained(run, [], None, "extractive", None, composition.text, None)
             return
-        yield from self._emit(run, composition, "extractive", None, None, None)
+        distribution = distribution_of(query, result)  # the app draws it as a chart
+        for item in self._emit(run, composition, "extractive", None, None, None):
+            yield item.model_copy(update={"distribution": distribution}) if isinstance(item, Answer) else item
 
     def _field(
         self, asked: FieldQuestion, filters: SearchFilters | None, run: _Run, standalone: str | None

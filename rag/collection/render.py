@@ -15,7 +15,7 @@ from rag.answering.extractive import Composition
 from rag.answering.prompts import sanitize
 from rag.collection.execute import CollectionResult, exact_author_count
 from rag.collection.query import CollectionQuery
-from rag.models import Paper, Source
+from rag.models import Distribution, GroupCount, Paper, Source
 
 TABLE_FROM = 13  # rows; fewer are bullets
 MAX_ROWS = 200  # cited papers; the rest are counted, with the command that lists them all
@@ -134,6 +134,16 @@ def distribution_table(query: CollectionQuery, result: CollectionResult) -> list
         rest = items[len(shown) :]
         rows.append(f"| {len(rest)} more authors | {sum(len(ids) for _, ids in rest)} | |")
     return rows
+
+
+def distribution_of(query: CollectionQuery, result: CollectionResult) -> Distribution | None:
+    """The counts `distribution_table` shows, as a record the app draws as a chart; None without groups."""
+    if query.aggregate != "group" or not query.group_by or not result.groups:
+        return None
+    items = list(result.groups.items())
+    shown = items[:TABLE_GROUPS] if query.group_by == "author" else items
+    counts = [GroupCount(key=key, papers=len(ids)) for key, ids in shown]
+    return Distribution(by=query.group_by, groups=counts, total_groups=len(items))
 
 
 def unknown_line(result: CollectionResult) -> str:
