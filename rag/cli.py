@@ -158,8 +158,8 @@ def ingest(
             f"({report.seconds:.1f} s)"
         )
         return
-    catalog = index.catalog
-    registered = catalog is not None and bool(catalog.sources or catalog.pending)
+    state = index.state
+    registered = state is not None and bool(state.sources or state.pending)
     targets = list(paths) if paths else ([] if registered and not replace else list(settings.corpus))
     missing = [p for p in targets if not p.exists()]
     if missing:

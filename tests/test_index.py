@@ -93,9 +93,14 @@ def test_reingest_unchanged_changed_and_removed(tmp_path: Path, embedder: OnnxEm
     index = small_index(tmp_path, embedder)
     first = index.ingest([corpus])
     assert (first.papers, first.problems) == (3, []) and first.embedded == first.chunks > 0
+    assert first.written == 3
 
     again = index.ingest([])
     assert again.embedded == 0 and again.removed == 0 and again.papers == 3
+    assert again.written == again.deleted == 0  # nothing changed: no catalog row is written
+    assert [h.paper.title for h in Searcher(index).search("it works", mode="bm25")] == [
+        "Quantum Widget Calibration"
+    ]
 
     write_listing(
         corpus / "a.txt",
@@ -105,13 +110,15 @@ def test_reingest_unchanged_changed_and_removed(tmp_path: Path, embedder: OnnxEm
         ],
     )
     changed = index.ingest([])
-    assert changed.embedded == 1 and changed.papers == 3
+    assert changed.embedded == 1 and changed.papers == 3 and (changed.written, changed.deleted) == (1, 0)
     hits = Searcher(index).search("lasers", mode="bm25")
     assert [h.paper.title for h in hits] == ["Quantum Widget Calibration"]
+    assert Searcher(index).search("it works", mode="bm25") == []  # its old text left the keyword index
 
     (corpus / "b.txt").unlink()
     removed = index.ingest([])
-    assert removed.papers == 2 and removed.removed == 1
+    assert removed.papers == 2 and removed.removed == 1 and (removed.written, removed.deleted) == (0, 1)
+    assert Searcher(index).search("ocean waves kernels", mode="bm25") == []
     assert "Ocean Wave Forecasting" not in {p.title for p in index.papers.values()}
     assert index.store.count() == len(index.chunks)
 

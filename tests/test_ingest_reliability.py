@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from rag import assemble
 from rag.cli import EXIT_ERROR, EXIT_SKIPPED, app
-from rag.indexing.catalog import Catalog
+from rag.indexing.catalog import DB_NAME, CatalogDB, IngestState
 from rag.indexing.chunking import PIECE_CHARS, bounded_pieces, chunk_paper, make_splitter
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.lock import ingest_running
@@ -124,6 +124,46 @@ def test_two_ingests_at_once_take_turns_and_every_vector_reads_back(tmp_path: Pa
     assert summary["papers"] == 200 and summary["vectors"] == chunks
     assert embedded(a_out.decode()) + embedded(b_out.decode()) == chunks  # nothing embedded twice
     assert summary["unreadable"] == summary["not_found_by_own_vector"] == summary["missed_by_title"] == []
+
+
+def test_kill_9_mid_ingest_leaves_the_previous_catalog_and_the_next_ingest_finishes(tmp_path: Path) -> None:
+    """An ingest that adds 120 papers and changes one is killed (SIGKILL) while it embeds: the catalog
+    answers as before it (the changed paper's old text is still what is found), read-only commands say
+    the ingest is unfinished, and a bare `rag ingest` finishes it without embedding anything twice."""
+    rows = records(20, seed=14, sentences=(2, 3))
+    old = write_jsonl(tmp_path / "old.jsonl", rows)
+    first = run_rag("ingest", str(old), "--no-progress")
+    assert first.returncode == 0, first.stderr
+    before = json.loads(run_rag("papers", "--json").stdout)
+    rows[3]["abstract"] = "Zebrafish quasicrystals refract. " + str(rows[3]["abstract"])
+    write_jsonl(old, rows)
+    new = write_jsonl(tmp_path / "new.jsonl", records(120, seed=15, sentences=(2, 3)))
+    env = {**os.environ, "RAG_EMBEDDING_BATCH_SIZE": "4"}
+    proc = subprocess.Popen(
+        [*RAG, "ingest", str(new), "--progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    read_until(proc, rb"\b(3[2-9]|[4-9]\d)/\d+ \[", timeout=120)  # some batches are stored in Chroma
+    proc.kill()
+    proc.wait(timeout=30)
+
+    listed = run_rag("papers", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == before  # the catalog as it was
+    assert "an ingest of new.jsonl is unfinished: run `rag ingest` to finish it" in listed.stderr
+    found = run_rag("search", "zebrafish quasicrystals", "--mode", "bm25", "--json")
+    assert found.returncode == 0 and json.loads(found.stdout) == []  # the old text is what is indexed
+
+    finished = run_rag("ingest", "--no-progress")
+    assert finished.returncode == 0, finished.stderr
+    assert "140 papers" in finished.stdout
+    summary = verify()
+    chunks = int(summary["chunks"])  # type: ignore[call-overload]
+    assert summary["papers"] == 140 and summary["vectors"] == chunks
+    assert summary["unreadable"] == summary["not_found_by_own_vector"] == summary["missed_by_title"] == []
+    first_chunks = int(re.search(r"(\d+) chunks", first.stdout).group(1))  # type: ignore[union-attr]
+    assert 0 < embedded(finished.stdout) < chunks - first_chunks  # what the killed run stored is kept
+    found = run_rag("search", "zebrafish quasicrystals", "--mode", "bm25", "--json")
+    assert [hit["title"] for hit in json.loads(found.stdout)][:1] == [rows[3]["title"]]
+    assert run_rag("stats").returncode == 0
 
 
 RAW_WRITER = """
@@ -249,8 +289,9 @@ def test_an_empty_folder_is_reported_and_not_registered(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(empty), str(good), "--no-progress"])
     assert result.exit_code == EXIT_SKIPPED
     assert f"no papers found in {empty}; not added" in result.stderr
-    catalog = Catalog.load(load_settings().index_dir / "catalog.json")
-    assert catalog is not None and catalog.sources == [str(good)] and catalog.pending is None
+    db = CatalogDB.open(load_settings().index_dir / DB_NAME)
+    state = db.state() if db else None
+    assert state is not None and state.sources == [str(good)] and state.pending is None
     again = runner.invoke(app, ["ingest", "--no-progress"])  # the folder is not read, nor reported, again
     assert again.exit_code == 0 and "nothing-here" not in again.output
 
@@ -371,8 +412,8 @@ def test_read_only_commands_never_ingest(tmp_path: Path, embedder: OnnxEmbedder)
 
     # what a first ingest killed half-way leaves: the plan, no papers yet
     first = write_jsonl(tmp_path / "first.jsonl", records(4, seed=12))
-    Catalog(embedding_model="all-MiniLM-L6-v2", pending=[str(first)]).save(
-        settings.index_dir / "catalog.json"
+    CatalogDB.create(settings.index_dir / DB_NAME).set_state(
+        IngestState(embedding_model="all-MiniLM-L6-v2", pending=[str(first)])
     )
     for command in (["stats"], ["papers"], ["search", "dunes"]):
         result = runner.invoke(app, command)
@@ -388,9 +429,11 @@ def test_read_only_commands_never_ingest(tmp_path: Path, embedder: OnnxEmbedder)
     assert len(index.papers) == 4 and index.unfinished == [] and "unfinished ingest" in said[0]
 
     second = write_jsonl(tmp_path / "second.jsonl", records(2, seed=13))
-    catalog = Catalog.load(index.catalog_path)
-    assert catalog is not None
-    catalog.model_copy(update={"pending": [str(first), str(second)]}).save(index.catalog_path)
+    state = index.state
+    assert state is not None
+    CatalogDB.create(index.catalog_path).set_state(
+        state.model_copy(update={"pending": [str(first), str(second)]})
+    )
     listed = runner.invoke(app, ["papers", "--json"])
     assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 4
     assert "an ingest of second.jsonl is unfinished: run `rag ingest` to finish it" in listed.stderr

@@ -1,16 +1,74 @@
-"""The catalog: every paper and chunk of the index, written atomically after each ingest."""
+"""The catalog: papers, chunks, their keyword index and the ingest state in one SQLite file (WAL mode).
+
+An ingest writes only the papers that changed (new, changed, removed), with their chunks and keyword
+postings, in one transaction that also clears the plan (`pending`): a kill -9 at any point leaves the
+last committed collection answering, and readers in other processes see it whole until the commit.
+Papers and chunks are read on demand, so opening a large index parses nothing. The keyword index is an
+FTS5 table over `title + "\\n" + chunk text` (the embedded text) whose content is the `chunk_body` view:
+it stores postings only, and is kept in step with the chunk rows inside the same transaction.
+
+`catalog.json` of earlier versions is imported once (rag/indexing/legacy.py); docs/storage.md has the
+schema, including the `sentence_vectors` table for the evidence sentences (filled by the embedding pass).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import Field
 
-from rag.io import atomic_write_text
 from rag.models import Chunk, Paper, Record
 
+DB_NAME = "catalog.sqlite"
+SCHEMA_VERSION = 1
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_BATCH = 500  # ids per `IN (...)` query, well under SQLite's 32,766 parameters
 
-class Catalog(Record):
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    category TEXT,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    paper_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_of_paper ON chunks(paper_id, position);
+CREATE VIEW IF NOT EXISTS chunk_body(chunk_rowid, paper_id, body) AS
+    SELECT c.rowid, c.paper_id, p.title || char(10) || c.text
+    FROM chunks c JOIN papers p ON p.id = c.paper_id;
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
+    body, content='chunk_body', content_rowid='chunk_rowid', tokenize='{TOKENIZER}'
+);
+CREATE TABLE IF NOT EXISTS sentence_vectors(
+    paper_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (paper_id, position)
+) WITHOUT ROWID;
+"""
+
+
+class IngestState(Record):
+    """What the collection is made of, and what an unfinished ingest was asked to make it of."""
+
     embedding_model: str
     sources: list[str] = Field(
         default_factory=list, description="Files and folders the collection is made of."
@@ -20,14 +78,264 @@ class Catalog(Record):
         description="The sources an ingest that has not finished was asked to make the collection of; "
         "written before its slow part, so a bare `rag ingest` finishes it. None when none is unfinished.",
     )
-    papers: list[Paper] = Field(default_factory=list)
-    chunks: list[Chunk] = Field(default_factory=list)
+
+
+class Written(Record):
+    """What one `apply` changed: papers (and their chunks) written or deleted."""
+
+    papers_written: int = 0
+    papers_deleted: int = 0
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+
+
+SentenceRows = dict[str, list[tuple[int, str, bytes]]]
+
+
+def paper_hash(paper: Paper) -> str:
+    """Changes with anything stored about the paper (its chunks follow from it and the chunking)."""
+    return hashlib.sha256(paper.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _chunk(row: tuple[str, str, int, str, str]) -> Chunk:
+    return Chunk(id=row[0], paper_id=row[1], position=row[2], content_hash=row[3], text=row[4])
+
+
+_CHUNK_COLUMNS = "id, paper_id, position, content_hash, text"
+_UPSERT_PAPER = """
+INSERT INTO papers(id, content_hash, title, published, category, data) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash, title = excluded.title,
+    published = excluded.published, category = excluded.category, data = excluded.data
+"""  # an update keeps the paper's rowid, so the papers' order does not depend on what changed when
+
+
+class CatalogDB:
+    """One connection to the catalog file, shared by the threads of a process (calls are serialized).
+
+    Open it with `open` (reads an existing file; None when there is none) or `create` (a writer, which
+    holds the data folder's lock, makes the file and its tables).
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._mutex = threading.RLock()
 
     @classmethod
-    def load(cls, path: Path) -> Catalog | None:
+    def _connect(cls, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        return conn
+
+    @classmethod
+    def open(cls, path: Path) -> CatalogDB | None:
         if not path.exists():
             return None
-        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        conn = cls._connect(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise RuntimeError(f"{path} was written by a newer version of rag (schema {version})")
+        return cls(path, conn)
 
-    def save(self, path: Path) -> None:
-        atomic_write_text(path, self.model_dump_json(), fsync=True)
+    @classmethod
+    def create(cls, path: Path) -> CatalogDB:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = cls._connect(path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")  # a committed ingest survives a power cut too
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise RuntimeError(f"{path} was written by a newer version of rag (schema {version})")
+        if version < SCHEMA_VERSION:
+            conn.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        return cls(path, conn)
+
+    def close(self) -> None:
+        with self._mutex:
+            self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._mutex:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _all(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
+        with self._mutex:
+            return self._conn.execute(sql, args).fetchall()
+
+    # ---------------------------------------------------------------------------------- ingest state
+    def state(self) -> IngestState | None:
+        rows = dict(self._all("SELECT key, value FROM state"))
+        if "embedding_model" not in rows:
+            return None
+        return IngestState(
+            embedding_model=rows["embedding_model"],
+            sources=json.loads(rows.get("sources", "[]")),
+            pending=json.loads(rows.get("pending", "null")),
+        )
+
+    @staticmethod
+    def _write_state(conn: sqlite3.Connection, state: IngestState | None) -> None:
+        conn.execute("DELETE FROM state")
+        if state is not None:
+            conn.executemany(
+                "INSERT INTO state(key, value) VALUES (?, ?)",
+                [
+                    ("embedding_model", state.embedding_model),
+                    ("sources", json.dumps(state.sources)),
+                    ("pending", json.dumps(state.pending)),
+                ],
+            )
+
+    def set_state(self, state: IngestState | None) -> None:
+        """Record the plan (or its end) on its own; None: as if no ingest had ever run here."""
+        with self._transaction() as conn:
+            self._write_state(conn, state)
+
+    # ---------------------------------------------------------------------------------- writing
+    def apply(
+        self,
+        upserts: Iterable[tuple[Paper, list[Chunk]]],
+        removed: Iterable[str],
+        state: IngestState,
+        sentences: SentenceRows | None = None,
+    ) -> Written:
+        """In one transaction: write new and changed papers with their chunks and keyword postings, delete
+        removed ones, record `state`. Rows of papers not named are not touched.
+
+        `sentences`: the evidence sentence vectors of written papers, (position, text, vector bytes) each;
+        a written or removed paper's old sentence vectors are deleted either way.
+        """
+        written = Written()
+        with self._transaction() as conn:
+            for paper_id in removed:
+                written.chunks_deleted += self._drop_chunks(conn, paper_id)
+                conn.execute("DELETE FROM papers WHERE id = ?", (paper_id,))
+                written.papers_deleted += 1
+            for paper, chunks in upserts:
+                written.chunks_deleted += self._drop_chunks(conn, paper.id)
+                conn.execute(
+                    _UPSERT_PAPER,
+                    (
+                        paper.id,
+                        paper_hash(paper),
+                        paper.title,
+                        paper.published.isoformat() if paper.published else None,
+                        paper.category,
+                        paper.model_dump_json(),
+                    ),
+                )
+                conn.executemany(
+                    f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                    [(c.id, c.paper_id, c.position, c.content_hash, c.text) for c in chunks],
+                )
+                conn.execute(
+                    "INSERT INTO chunk_fts(rowid, body) SELECT chunk_rowid, body FROM chunk_body "
+                    "WHERE paper_id = ?",
+                    (paper.id,),
+                )
+                for position, text, vector in (sentences or {}).get(paper.id, []):
+                    conn.execute(
+                        "INSERT INTO sentence_vectors(paper_id, position, text, vector) VALUES (?, ?, ?, ?)",
+                        (paper.id, position, text, vector),
+                    )
+                written.papers_written += 1
+                written.chunks_written += len(chunks)
+            self._write_state(conn, state)
+        return written
+
+    @staticmethod
+    def _drop_chunks(conn: sqlite3.Connection, paper_id: str) -> int:
+        """Delete a paper's chunks, their postings (given the text they were indexed with: the rows are
+        still there) and its sentence vectors."""
+        conn.execute(
+            "INSERT INTO chunk_fts(chunk_fts, rowid, body) SELECT 'delete', chunk_rowid, body "
+            "FROM chunk_body WHERE paper_id = ?",
+            (paper_id,),
+        )
+        conn.execute("DELETE FROM sentence_vectors WHERE paper_id = ?", (paper_id,))
+        return conn.execute("DELETE FROM chunks WHERE paper_id = ?", (paper_id,)).rowcount
+
+    # ---------------------------------------------------------------------------------- reading
+    def paper_hashes(self) -> dict[str, str]:
+        return dict(self._all("SELECT id, content_hash FROM papers"))
+
+    def chunk_hashes(self) -> dict[str, tuple[str, str]]:
+        """Every chunk: id -> (paper id, content hash)."""
+        return {i: (p, h) for i, p, h in self._all("SELECT id, paper_id, content_hash FROM chunks")}
+
+    def count(self, table: str) -> int:
+        assert table in ("papers", "chunks")
+        return int(self._all(f"SELECT count(*) FROM {table}")[0][0])
+
+    def paper(self, paper_id: str) -> Paper | None:
+        rows = self._all("SELECT data FROM papers WHERE id = ?", (paper_id,))
+        return Paper.model_validate_json(rows[0][0]) if rows else None
+
+    def papers(self, ids: Sequence[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for part in _batches(ids):
+            sql = f"SELECT id, data FROM papers WHERE id IN ({_marks(len(part))})"
+            for pid, data in self._all(sql, part):
+                found[pid] = Paper.model_validate_json(data)
+        return found
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        rows = self._all(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id = ?", (chunk_id,))
+        return _chunk(rows[0]) if rows else None
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        found: dict[str, Chunk] = {}
+        for part in _batches(ids):
+            sql = f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({_marks(len(part))})"
+            found.update((row[0], _chunk(row)) for row in self._all(sql, part))
+        return found
+
+    def ids(self, table: str) -> list[str]:
+        assert table in ("papers", "chunks")
+        return [row[0] for row in self._all(f"SELECT id FROM {table} ORDER BY rowid")]
+
+    def all_papers(self) -> Iterator[Paper]:
+        """Every paper in the order first written (a fresh ingest: the sources' order)."""
+        for (data,) in self._all("SELECT data FROM papers ORDER BY rowid"):
+            yield Paper.model_validate_json(data)
+
+    def all_chunks(self) -> Iterator[Chunk]:
+        for row in self._all(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY rowid"):
+            yield _chunk(row)
+
+    def keyword(self, match: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) of the FTS5 query `match`, best first."""
+        sql = (
+            "SELECT c.id, -bm25(chunk_fts) FROM chunk_fts JOIN chunks c ON c.rowid = chunk_fts.rowid "
+            "WHERE chunk_fts MATCH ?"
+        )
+        args: list[object] = [match]
+        if allowed is not None:
+            sql += " AND c.paper_id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(sorted(allowed)))
+        sql += " ORDER BY bm25(chunk_fts) LIMIT ?"
+        args.append(n)
+        return [(str(i), float(s)) for i, s in self._all(sql, args)]
+
+    def check_keyword_index(self) -> None:
+        """Raises sqlite3.DatabaseError when the postings differ from the chunk rows they index."""
+        with self._mutex:
+            self._conn.execute("INSERT INTO chunk_fts(chunk_fts, rank) VALUES ('integrity-check', 1)")

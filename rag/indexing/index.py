@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import Field
 
 from rag.indexing import ingest as ingesting
-from rag.indexing.catalog import Catalog
+from rag.indexing.catalog import DB_NAME, CatalogDB, IngestState
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.ingest import IngestReport
 from rag.indexing.keyword import KeywordIndex
+from rag.indexing.lazy import StoredMap
+from rag.indexing.legacy import LEGACY_NAME, import_legacy
 from rag.indexing.lock import ingest_lock, ingest_running
 from rag.indexing.vector_store import VectorStore
 from rag.models import Chunk, Paper, Record
@@ -23,6 +25,14 @@ Say = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
+
+
+def _paper_key(paper: Paper) -> str:
+    return paper.id
+
+
+def _chunk_key(chunk: Chunk) -> str:
+    return chunk.id
 
 
 class IndexStats(Record):
@@ -40,9 +50,12 @@ class IndexStats(Record):
 
 
 class PaperIndex:
-    """Catalog + vectors + BM25 for one settings' index name. Pass `embedder` to share a loaded model.
+    """Catalog (SQLite: papers, chunks, BM25) + vectors for one settings' index name. Pass `embedder` to
+    share a loaded model.
 
-    Every write (ingest, check) holds the data folder's lock; `say` hears that one waits for another.
+    `papers` and `chunks` are read-only Mappings read from the catalog on demand (rag/indexing/lazy.py).
+    Every write (ingest, check, the one-time import of a catalog.json) holds the data folder's lock;
+    `say` hears that one waits for another.
     """
 
     def __init__(
@@ -57,17 +70,33 @@ class PaperIndex:
         self._injected_store = store
         self._store: VectorStore | None = store
         self.say = say
-        self.catalog_path = settings.index_dir / "catalog.json"
-        self.keyword_dir = settings.index_dir / "bm25"
+        self.catalog_path = settings.index_dir / DB_NAME
         self._load()
 
     def _load(self) -> None:
-        self.catalog = Catalog.load(self.catalog_path)
-        self.keyword = KeywordIndex.load(self.keyword_dir)
-        papers = self.catalog.papers if self.catalog else []
-        chunks = self.catalog.chunks if self.catalog else []
-        self.papers: dict[str, Paper] = {p.id: p for p in papers}
-        self.chunks: dict[str, Chunk] = {c.id: c for c in chunks}
+        """(Re)open the catalog: only the ingest state is read, no paper or chunk. The previous connection
+        is left to close when nothing reads through it (a thread may still be iterating its papers)."""
+        if not self.catalog_path.exists() and (self.settings.index_dir / LEGACY_NAME).exists():
+            with self.writing():
+                imported = import_legacy(self.settings.index_dir, self.catalog_path)
+            if imported is not None:
+                self.say(f"imported {LEGACY_NAME} ({imported} papers) into {self.catalog_path.name} (once)")
+        db = CatalogDB.open(self.catalog_path)
+        self.state: IngestState | None = db.state() if db else None
+        self.keyword = KeywordIndex(db)
+        self.papers: Mapping[str, Paper] = StoredMap.empty()
+        self.chunks: Mapping[str, Chunk] = StoredMap.empty()
+        if db is not None:
+            self.papers = StoredMap(
+                lambda: db.count("papers"), db.paper, db.all_papers, _paper_key, lambda: db.ids("papers")
+            )
+            self.chunks = StoredMap(
+                lambda: db.count("chunks"), db.chunk, db.all_chunks, _chunk_key, lambda: db.ids("chunks")
+            )
+
+    def reload(self) -> None:
+        """See what another process's ingest committed since this index was opened."""
+        self._load()
 
     @property
     def embedder(self) -> OnnxEmbedder:
@@ -88,7 +117,7 @@ class PaperIndex:
     @property
     def exists(self) -> bool:
         """An ingest has run here (perhaps unfinished); False on a fresh data folder."""
-        return self.catalog is not None
+        return self.state is not None
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -112,17 +141,15 @@ class PaperIndex:
         return report
 
     def _ingest_locked(self, paths: list[Path], *, replace: bool, progress: bool | None) -> IngestReport:
-        report, _ = ingesting.ingest(
+        return ingesting.ingest(
             paths,
             catalog_path=self.catalog_path,
-            keyword_dir=self.keyword_dir,
             store=self.store,
             embedder=self.embedder,
             chunking=self.settings.chunking,
             replace=replace,
             progress=progress,
         )
-        return report
 
     def check(self) -> IngestReport:
         """Read back every chunk's vector and embed the unreadable ones again (`rag ingest --check`)."""
@@ -140,7 +167,7 @@ class PaperIndex:
             self._load()
             if not self.is_empty:
                 return None
-            resume = bool(self.catalog and self.catalog.pending)
+            resume = bool(self.state and self.state.pending)
             paths = [] if resume else list(self.settings.corpus)
             report = self._ingest_locked(paths, replace=False, progress=progress)
         self._load()
@@ -149,10 +176,10 @@ class PaperIndex:
     @property
     def unfinished(self) -> list[str]:
         """The sources an unfinished ingest adds (all it was to read when it adds none)."""
-        if self.catalog is None or self.catalog.pending is None:
+        if self.state is None or self.state.pending is None:
             return []
-        added = [s for s in self.catalog.pending if s not in self.catalog.sources]
-        return added or list(self.catalog.pending)
+        added = [s for s in self.state.pending if s not in self.state.sources]
+        return added or list(self.state.pending)
 
     def unfinished_line(self) -> str | None:
         """One line for read-only commands when an ingest has not finished, or None."""
@@ -176,6 +203,6 @@ class PaperIndex:
             index_name=self.settings.index_name,
             location=self.store.location,
             catalog=str(self.catalog_path),
-            sources=self.catalog.sources if self.catalog else [],
+            sources=self.state.sources if self.state else [],
             unfinished=self.unfinished,
         )

@@ -1,9 +1,11 @@
-"""Files -> papers -> chunks -> Chroma + BM25, doing only the embedding work that changed.
+"""Files -> papers -> chunks -> Chroma + the SQLite catalog, doing only the work that changed.
 
-Vectors are upserted batch by batch and the catalog is swapped in last, so an ingest killed half-way
-leaves the previous catalog answering, and the next ingest finds the vectors already stored. What the
-run was asked to do is written first (`Catalog.pending`), so a bare `rag ingest` finishes it. The caller
-holds the data folder's writer lock (rag/indexing/lock.py) for the whole run.
+A paper whose stored content hash matches is neither chunked nor written again: only new, changed and
+removed papers touch the catalog, in one transaction at the end (rag/indexing/catalog.py). Vectors are
+upserted batch by batch before it, so an ingest killed half-way leaves the previous catalog answering,
+and the next ingest finds the vectors already stored. What the run was asked to do is written first
+(`IngestState.pending`), so a bare `rag ingest` finishes it. The caller holds the data folder's writer
+lock (rag/indexing/lock.py) for the whole run.
 
 Every run ends by reading back the vector of every catalog chunk: one that cannot be read (lost by a
 writer that did not lock) is embedded again and counted, so dense search finds every chunk.
@@ -13,20 +15,23 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field
 from tqdm import tqdm
 
-from rag.indexing.catalog import Catalog
+from rag.indexing.catalog import CatalogDB, IngestState, paper_hash
 from rag.indexing.chunking import chunk_paper, embedding_text, make_splitter
 from rag.indexing.embedder import OnnxEmbedder
-from rag.indexing.keyword import KeywordIndex
 from rag.indexing.vector_store import VectorStore
 from rag.models import Chunk, Paper, ParsedFile, ParseProblem, Record
 from rag.parsing import discover_files, merge_papers, parse_path
 from rag.parsing.common import problem
 from rag.settings import ChunkingSettings
+
+# chunk ids -> those chunks and their papers (from this run's new papers, else from the catalog)
+Resolve = Callable[[list[str]], tuple[list[Chunk], dict[str, Paper]]]
 
 
 class IngestReport(Record):
@@ -39,6 +44,8 @@ class IngestReport(Record):
         0, description="Chunks whose stored vector could not be read back, embedded again by this run."
     )
     checked: int = Field(0, description="Chunk vectors read back to check that they are readable.")
+    written: int = Field(0, description="New or changed papers whose catalog rows this run wrote.")
+    deleted: int = Field(0, description="Papers no source lists any more, deleted from the catalog.")
     problems: list[ParseProblem] = Field(default_factory=list)
     seconds: float = 0.0
 
@@ -52,38 +59,36 @@ def ingest(
     paths: list[Path],
     *,
     catalog_path: Path,
-    keyword_dir: Path,
     store: VectorStore,
     embedder: OnnxEmbedder,
     chunking: ChunkingSettings,
     replace: bool = False,
     progress: bool | None = None,
-) -> tuple[IngestReport, Catalog]:
+) -> IngestReport:
     """Bring the index in line with the registered sources (or an unfinished ingest's) plus `paths`."""
     started = time.perf_counter()
-    previous = Catalog.load(catalog_path)
-    committed = previous.sources if previous else []
-    planned = resolve_sources((previous.pending or committed) if previous else [], paths, replace)
-    pending = planned if planned != committed else None
-    if previous is None or previous.pending != pending:
-        # record what was asked before the slow part, so an interrupted run is finished by a bare `rag ingest`
-        base = previous or Catalog(embedding_model=embedder.model_name)
-        base.model_copy(update={"pending": pending}).save(catalog_path)
+    db = CatalogDB.create(catalog_path)
     try:
-        report, catalog = _run(
-            planned, committed, catalog_path, keyword_dir, store, embedder, chunking, progress
-        )
-    except (ConnectionError, KeyboardInterrupt):
-        raise  # the plan stays: `rag ingest` finishes the job once the server answers again
-    except Exception:
-        # What failed must not stay planned, or every later ingest, of any file, would fail the same way.
-        if previous is None:
-            catalog_path.unlink(missing_ok=True)
-        else:
-            previous.model_copy(update={"pending": None}).save(catalog_path)
-        raise
+        previous = db.state()
+        committed = previous.sources if previous else []
+        planned = resolve_sources((previous.pending or committed) if previous else [], paths, replace)
+        pending = planned if planned != committed else None
+        if previous is None or previous.pending != pending:
+            # what was asked, recorded before the slow part: a bare `rag ingest` finishes an interrupted run
+            base = previous or IngestState(embedding_model=embedder.model_name)
+            db.set_state(base.model_copy(update={"pending": pending}))
+        try:
+            report = _run(planned, committed, db, store, embedder, chunking, progress)
+        except (ConnectionError, KeyboardInterrupt):
+            raise  # the plan stays: `rag ingest` finishes the job once the server answers again
+        except Exception:
+            # What failed must not stay planned, or every later ingest, of any file, would fail the same way.
+            db.set_state(None if previous is None else previous.model_copy(update={"pending": None}))
+            raise
+    finally:
+        db.close()
     report.seconds = time.perf_counter() - started
-    return report, catalog
+    return report
 
 
 def _read_sources(
@@ -145,38 +150,51 @@ def _chunks(
 def _run(
     planned: list[str],
     committed: list[str],
-    catalog_path: Path,
-    keyword_dir: Path,
+    db: CatalogDB,
     store: VectorStore,
     embedder: OnnxEmbedder,
     chunking: ChunkingSettings,
     progress: bool | None,
-) -> tuple[IngestReport, Catalog]:
+) -> IngestReport:
     report = IngestReport()
     parsed, sources = _read_sources(planned, committed, report)
-    papers, chunks = _chunks(merge_papers(parsed), chunking, report)
-    titles = {p.id: p for p in papers}
+    known = db.paper_hashes()
+    merged = merge_papers(parsed)
+    unchanged = {p.id for p in merged if known.get(p.id) == paper_hash(p)}
+    papers, chunks = _chunks([p for p in merged if p.id not in unchanged], chunking, report)
+    fresh = {p.id: p for p in papers}
+    fresh_chunks = {c.id: c for c in chunks}
+    wanted = {c.id: c.content_hash for c in chunks}
+    wanted.update((i, h) for i, (pid, h) in db.chunk_hashes().items() if pid in unchanged)
+
+    def resolve(ids: list[str]) -> tuple[list[Chunk], dict[str, Paper]]:
+        stored_chunks = db.chunks([i for i in ids if i not in fresh_chunks])
+        found = [fresh_chunks.get(i) or stored_chunks[i] for i in ids]
+        need = sorted({c.paper_id for c in found if c.paper_id not in fresh})
+        return found, {**fresh, **db.papers(need)}
+
     stored = store.content_hashes()
-    todo = [c for c in chunks if stored.get(c.id) != c.content_hash]
+    todo, titles = resolve([i for i, h in wanted.items() if stored.get(i) != h])
     show = sys.stderr.isatty() if progress is None else progress
     embed_chunks(todo, titles, store, embedder, show)
-    report.repaired = verify(chunks, titles, store, embedder)
-    report.checked = len(chunks)
-    wanted = {c.id for c in chunks}
+    report.repaired = verify(list(wanted), resolve, store, embedder)
+    report.checked = len(wanted)
     stale = [i for i in stored if i not in wanted]
     store.delete(stale, dimension=embedder.dimension)
-    KeywordIndex.build(
-        [c.id for c in chunks], [embedding_text(titles[c.paper_id], c.text) for c in chunks]
-    ).save(keyword_dir)
-    catalog = Catalog(embedding_model=embedder.model_name, sources=sources, papers=papers, chunks=chunks)
-    catalog.save(catalog_path)
+    removed = [pid for pid in known if pid not in unchanged and pid not in fresh]
+    state = IngestState(embedding_model=embedder.model_name, sources=sources)
+    chunks_of: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        chunks_of.setdefault(chunk.paper_id, []).append(chunk)
+    written = db.apply([(p, chunks_of[p.id]) for p in papers], removed, state)
     report.papers, report.chunks, report.embedded, report.removed = (
-        len(papers),
-        len(chunks),
+        len(unchanged) + len(papers),
+        len(wanted),
         len(todo),
         len(stale),
     )
-    return report, catalog
+    report.written, report.deleted = written.papers_written, written.papers_deleted
+    return report
 
 
 def embed_chunks(
@@ -199,15 +217,15 @@ def embed_chunks(
             bar.update(len(part))
 
 
-def verify(chunks: list[Chunk], papers: dict[str, Paper], store: VectorStore, embedder: OnnxEmbedder) -> int:
+def verify(ids: list[str], resolve: Resolve, store: VectorStore, embedder: OnnxEmbedder) -> int:
     """Read back every chunk's vector; embed the unreadable ones again. Returns how many were.
 
     Raises RuntimeError when a vector still cannot be read after it was written again.
     """
-    lost = set(store.unreadable([c.id for c in chunks]))
+    lost = store.unreadable(ids)
     if not lost:
         return 0
-    again = [c for c in chunks if c.id in lost]
+    again, papers = resolve(lost)
     embed_chunks(again, papers, store, embedder, show=False)
     still = store.unreadable([c.id for c in again])
     if still:
@@ -222,14 +240,25 @@ def check(catalog_path: Path, store: VectorStore, embedder: OnnxEmbedder) -> Ing
     """`rag ingest --check`: read back every catalog chunk's vector and repair the unreadable ones,
     without reading the sources again."""
     started = time.perf_counter()
-    catalog = Catalog.load(catalog_path) or Catalog(embedding_model=embedder.model_name)
-    papers = {p.id: p for p in catalog.papers}
-    report = IngestReport(
-        papers=len(catalog.papers),
-        chunks=len(catalog.chunks),
-        checked=len(catalog.chunks),
-        repaired=verify(catalog.chunks, papers, store, embedder),
-    )
+    db = CatalogDB.open(catalog_path)
+    if db is None:
+        return IngestReport(seconds=time.perf_counter() - started)
+    try:
+
+        def resolve(ids: list[str]) -> tuple[list[Chunk], dict[str, Paper]]:
+            found = db.chunks(ids)
+            chunks = [found[i] for i in ids]
+            return chunks, db.papers(sorted({c.paper_id for c in chunks}))
+
+        ids = db.ids("chunks")
+        report = IngestReport(
+            papers=db.count("papers"),
+            chunks=len(ids),
+            checked=len(ids),
+            repaired=verify(ids, resolve, store, embedder),
+        )
+    finally:
+        db.close()
     report.embedded = report.repaired
     report.seconds = time.perf_counter() - started
     return report

@@ -1,15 +1,49 @@
-"""BM25 over chunk texts (bm25s, English stop words, Snowball stemming), saved beside the vectors."""
+"""Keyword search: BM25 over the chunks' text, as SQLite FTS5 in the catalog (porter stemming, unicode61).
+
+The query is tokenized as bm25s did (words of two or more characters, lowercased, its 33 English stop
+words removed) and becomes an OR of the quoted terms, so a chunk matching any term is a candidate and
+FTS5's bm25() ranks them. `Bm25sIndex` is the index this replaced (rebuilt whole on each ingest); it
+stays for bench/keyword_bench.py, which compares the two (bench/results/keyword-storage.md).
+"""
 
 from __future__ import annotations
 
-import json
-import shutil
+import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import bm25s
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
+from rag.indexing.catalog import CatalogDB
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOP = frozenset(STOPWORDS_EN)
+
+
+def fts_query(text: str) -> str | None:
+    """The FTS5 MATCH expression for a free-text query; None when it has no searchable term."""
+    terms = dict.fromkeys(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+class KeywordIndex:
+    """BM25 search over the catalog's chunks; an index with no catalog yet finds nothing."""
+
+    def __init__(self, db: CatalogDB | None) -> None:
+        self.db = db
+
+    def query(self, text: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; chunks with no query term are left out. `allowed`: paper ids."""
+        match = fts_query(text)
+        if self.db is None or match is None or n <= 0:
+            return []
+        return self.db.keyword(match, n, allowed)
+
+
+# ------------------------------------------------------------------ the former index, for comparison
 _STEMMER = Stemmer.Stemmer("english")
 
 
@@ -19,57 +53,24 @@ def _tokenize(texts: Sequence[str]) -> list[list[str]]:
     )
 
 
-class KeywordIndex:
-    def __init__(self, retriever: bm25s.BM25 | None, chunk_ids: list[str]) -> None:
-        self.retriever = retriever
-        self.chunk_ids = chunk_ids
+class Bm25sIndex:
+    """bm25s over chunk texts (English stop words, Snowball stemming), built whole in memory."""
 
-    @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str]) -> KeywordIndex:
-        if not texts:
-            return cls(None, [])
-        retriever = bm25s.BM25()
-        retriever.index(_tokenize(texts), show_progress=False)
-        return cls(retriever, list(chunk_ids))
-
-    def save(self, folder: Path) -> None:
-        """Write into a fresh folder, then swap it in, so a crash never leaves half an index."""
-        staging = folder.with_name(folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+    def __init__(self, chunk_ids: list[str], texts: list[str]) -> None:
+        self.chunk_ids = list(chunk_ids)
+        self.retriever = bm25s.BM25() if texts else None
         if self.retriever is not None:
-            self.retriever.save(str(staging))
-        (staging / "chunk_ids.json").write_text(json.dumps(self.chunk_ids), encoding="utf-8")
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        staging.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
-
-    @classmethod
-    def load(cls, folder: Path) -> KeywordIndex:
-        if not (folder / "chunk_ids.json").exists():
-            old = folder.with_name(folder.name + ".old")  # a crash between the two renames of save()
-            folder = old if (old / "chunk_ids.json").exists() else folder
-        ids_file = folder / "chunk_ids.json"
-        if not ids_file.exists():
-            return cls(None, [])
-        chunk_ids = json.loads(ids_file.read_text(encoding="utf-8"))
-        retriever = bm25s.BM25.load(str(folder)) if chunk_ids else None
-        return cls(retriever, chunk_ids)
+            self.retriever.index(_tokenize(texts), show_progress=False)
 
     def query(self, text: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) best first; chunks with no query term are left out."""
         if self.retriever is None or not text.strip():
             return []
         tokens = _tokenize([text])
         if not tokens or not tokens[0]:
             return []
         scores = self.retriever.get_scores(tokens[0])
-        order = scores.argsort()[::-1]
         hits: list[tuple[str, float]] = []
-        for i in order:
+        for i in scores.argsort()[::-1]:
             if scores[i] <= 0 or len(hits) >= n:
                 break
             chunk_id = self.chunk_ids[i]
