@@ -66,7 +66,7 @@ class PaperVectors(Record):
         description="float32 (len(sentences) + 1, d), unit rows: sentences, then title."
     )
     tokens: np.ndarray = Field(
-        description="Tokens pooled into each row: its own (pooled), or its tokens in the chunks (token-states)."
+        description="Tokens pooled into each row: its own (pooled), or those in the chunks (token-states)."
     )
     chunk_ids: list[str]
     chunk_vectors: np.ndarray = Field(description="float32 (len(chunk_ids), d), unit rows.")
