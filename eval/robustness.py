@@ -19,8 +19,16 @@ from eval.split import split_of
 from rag.models import Record
 from rag.settings import PROJECT_ROOT, load_settings
 
-REPHRASINGS = PROJECT_ROOT / "eval" / "qa_rephrasings.jsonl"
-QUESTIONS = [PROJECT_ROOT / "eval" / "qa.jsonl", PROJECT_ROOT / "eval" / "qa_blind.jsonl"]
+# three rephrasings of each list and unanswerable question: test and first blind batch, the third blind
+# batch (written with it), and the tuning split (to tune on)
+REPHRASINGS = [
+    PROJECT_ROOT / "eval" / name
+    for name in ("qa_rephrasings.jsonl", "qa_rephrasings_r3.jsonl", "qa_rephrasings_tuning.jsonl")
+]
+QUESTIONS = [
+    PROJECT_ROOT / "eval" / name
+    for name in ("qa.jsonl", "qa_blind.jsonl", "qa_blind_r3.jsonl", "qa_tuning_r2.jsonl")
+]
 
 
 class Rephrased(Record):
@@ -45,12 +53,21 @@ def jaccard(a: set[str], b: set[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="blind", choices=["tuning", "test", "blind"])
+    parser.add_argument("--only", default="", help="Only ids starting with this (one batch: blind-r3-).")
     args = parser.parse_args()
     from rag.assemble import open_assistant
 
     questions = {c.id: c.question for path in QUESTIONS for c in load_cases(path)}
-    rows = [Rephrased.model_validate_json(line) for line in REPHRASINGS.read_text().splitlines() if line]
-    rows = [r for r in rows if split_of(r.id) == args.split and r.id in questions]
+    rows = [
+        Rephrased.model_validate_json(line)
+        for path in REPHRASINGS
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    rows = [
+        r for r in rows if split_of(r.id) == args.split and r.id in questions and r.id.startswith(args.only)
+    ]
+    batch_name = f" {args.only}*" if args.only else ""
     assistant = open_assistant(load_settings(), say=lambda _: None)
     results = []
     for row in rows:
@@ -63,7 +80,8 @@ def main() -> None:
     agree = sum(r.agrees for r in results) / len(results)
     mean_j = sum(r.jaccard for r in results) / len(results)
     lines = [
-        f"# Rephrasing robustness, {args.split} split ({len(results)} questions x 4 phrasings, extractive)",
+        f"# Rephrasing robustness, {args.split} split{batch_name} "
+        f"({len(results)} questions x 4 phrasings, extractive)",
         "",
         "| measure | value |",
         "|---|---|",
@@ -77,7 +95,8 @@ def main() -> None:
             for r in results
         ],
     ]
-    out = PROJECT_ROOT / "bench" / "results" / f"rephrasing-{args.split}.md"
+    batch = f"-{args.only.rstrip('-')}" if args.only else ""
+    out = PROJECT_ROOT / "bench" / "results" / f"rephrasing-{args.split}{batch}.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:7]))
     print(json.dumps({"split": args.split, "agreement": round(agree, 3), "jaccard": round(mean_j, 3)}))

@@ -50,6 +50,8 @@ DEFAULT_QA_FILES = [
     PROJECT_ROOT / "eval" / "qa_blind.jsonl",
     PROJECT_ROOT / "eval" / "qa_blind_metadata.jsonl",
     PROJECT_ROOT / "eval" / "qa_blind_r2_metadata.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind_r3.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind_r3_metadata.jsonl",
     PROJECT_ROOT / "eval" / "qa_tuning_r2.jsonl",
 ]
 
