@@ -28,10 +28,12 @@ from rag.models import Turn
 from rag.settings import OllamaSettings, Settings, UISettings
 from tests.conftest import free_port
 from ui.app import build_app, exposure_warning, is_loopback, launch
+from ui.papers import PAGE_SIZE
 
 QUESTION = "Which papers prove regret lower bounds?"
 ANY = ("Any", "Any", "All", "")
 NO_FILTERS = ("Any", "Any", "Any", "", None, None, "date", True)  # the Papers tab's controls as it opens
+FILTER_NAMES = ("year", "month", "category", "author", "min_authors", "max_authors", "sort", "descending")
 
 
 class RecordingAssistant(Assistant):
@@ -107,8 +109,13 @@ def source_titles(sources_html: str) -> list[str]:
 
 
 def ask(c: Client, question: str, chat: list | None = None, filters: tuple = ANY) -> tuple[str, list, str]:
-    box, chat_out, sources = c.predict(question, chat or [], *filters, api_name="/ask")
+    box, chat_out, sources, _chart = c.predict(question, chat or [], *filters, api_name="/ask")
     return box, chat_out, sources
+
+
+def chart_of(c: Client, question: str) -> Any:
+    """What the chart under the chat gets with the answer: plot data, or an update that hides it."""
+    return c.predict(question, [], *ANY, api_name="/ask")[3]
 
 
 def papers_tab(
@@ -126,8 +133,20 @@ def papers_tab(
 ) -> tuple[Any, str]:
     """The Papers tab's text box and filter controls, in the order of the endpoint's inputs."""
     filters = (year, month, category, author, min_authors, max_authors, sort, descending)
-    table, count = c.predict(text, *filters, api_name="/papers")
+    table, count, *_pager = c.predict(text, *filters, api_name="/papers")
     return table, count
+
+
+def every_title(c: Client, text: str = "", **filters: Any) -> list[str]:
+    """The whole listing, page by page through the page-number endpoint, as the Next button walks it."""
+    controls = {**dict(zip(FILTER_NAMES, NO_FILTERS, strict=True)), **filters}
+    found: list[str] = []
+    for number in range(1, 1000):
+        table, _, line, shown, *_ = c.predict(text, *controls.values(), number, api_name="/papers_page")
+        if shown != number:  # past the last page: the last one again
+            break
+        found += titles(table)
+    return found
 
 
 def titles(table: Any) -> list[str]:
@@ -170,34 +189,49 @@ def test_follow_up_sees_earlier_turns_and_clear_forgets(url: str, assistant: Rec
     assert assistant.histories[-1] == 0
 
 
-def test_papers_table_lists_the_whole_collection(url: str, corpus_index: PaperIndex) -> None:
+def test_papers_table_sends_one_page_and_pages_through_the_whole_collection(
+    url: str, corpus_index: PaperIndex
+) -> None:
     c = client(url)
-    table, count = papers_tab(c)
-    assert len(table["data"]) == len(corpus_index.papers)
-    assert {row[0] for row in table["data"]} == {p.title for p in corpus_index.papers.values()}
-    assert count == f"{len(corpus_index.papers)} of {len(corpus_index.papers)} papers"
+    total = len(corpus_index.papers)
+    table, count, line, number = c.predict("", *NO_FILTERS, api_name="/papers")
+    assert len(table["data"]) == PAGE_SIZE < total  # one page goes to the browser, not the collection
+    assert count == f"{total} of {total} papers"
+    assert line == f"papers 1–{PAGE_SIZE} of {total} · page 1 of {-(-total // PAGE_SIZE)}" and number == 1
+    # page by page, the listing is the collection, newest first, each paper once
+    everything = every_title(c)
+    query = query_from_options(sort="date", descending=True)
+    newest_first = [
+        corpus_index.papers[pid].title for pid in run_query(query, corpus_index.papers.values()).paper_ids
+    ]
+    assert everything == newest_first and len(set(everything)) == total
+    table, _, line, number = c.predict("", *NO_FILTERS, 99, api_name="/papers_page")
+    assert number == -(-total // PAGE_SIZE)  # past the end: the last page
+    assert titles(table) == everything[(number - 1) * PAGE_SIZE :]
+    assert line == f"papers {(number - 1) * PAGE_SIZE + 1}–{total} of {total} · page {number} of {number}"
     table, _ = papers_tab(c, "regret")
-    assert 0 < len(table["data"]) < len(corpus_index.papers)
+    assert 0 < len(table["data"]) < PAGE_SIZE
 
 
 def test_papers_filters_list_what_run_query_lists(url: str, corpus_index: PaperIndex) -> None:
     c = client(url)
-    table, count = papers_tab(c, year="2025", category="ML")
+    _, count = papers_tab(c, year="2025", category="ML")
     query = query_from_options(year=2025, category="ML", sort="date", descending=True)
     result = run_query(query, corpus_index.papers.values())
     expected = [corpus_index.papers[pid].title for pid in result.paper_ids]
     assert 0 < len(expected) < len(corpus_index.papers)
-    assert titles(table) == expected
+    assert every_title(c, year="2025", category="ML") == expected
     assert count.startswith(f"{len(expected)} of {len(corpus_index.papers)} papers")
-    table, _ = papers_tab(c, year="2025", category="ML", sort="title", descending=False)
-    assert titles(table) == sorted(expected, key=str.casefold)
+    by_title = every_title(c, year="2025", category="ML", sort="title", descending=False)
+    assert by_title == sorted(expected, key=str.casefold)
 
 
 def test_papers_filter_on_missing_fields_says_who_was_left_out(url: str, corpus_index: PaperIndex) -> None:
-    table, count = papers_tab(client(url), min_authors=9, max_authors=9)
+    c = client(url)
+    table, count = papers_tab(c, min_authors=9, max_authors=9)
     query = query_from_options(min_authors=9, max_authors=9, sort="date", descending=True)
     result = run_query(query, corpus_index.papers.values())
-    assert result.unknown > 0 and len(titles(table)) == len(result.paper_ids)
+    assert result.unknown > 0 and len(every_title(c, min_authors=9, max_authors=9)) == len(result.paper_ids)
     assert count.startswith(f"{len(result.paper_ids)} of {len(corpus_index.papers)} papers (")
     assert f"{result.unknown} papers could not be judged" in count and "no author count" in count
 
@@ -212,18 +246,38 @@ def test_papers_bad_filter_values_are_said_and_keep_the_table(url: str) -> None:
 
 def test_papers_text_and_filters_combine(url: str) -> None:
     c = client(url)
-    by_text, _ = papers_tab(c, "learning")
-    by_category, _ = papers_tab(c, category="LG")
-    both, count = papers_tab(c, "learning", category="LG")
-    expected = set(titles(by_text)) & set(titles(by_category))
-    assert 0 < len(expected) < min(len(titles(by_text)), len(titles(by_category)))
-    assert set(titles(both)) == expected and count.startswith(f"{len(expected)} of ")
+    by_text, by_category = every_title(c, "learning"), every_title(c, category="LG")
+    _, count = papers_tab(c, "learning", category="LG")
+    expected = set(by_text) & set(by_category)
+    assert 0 < len(expected) < min(len(by_text), len(by_category))
+    assert set(every_title(c, "learning", category="LG")) == expected and count.startswith(
+        f"{len(expected)} of "
+    )
+
+
+def test_a_distribution_answer_draws_a_bar_chart_and_others_hide_it(
+    url: str, corpus_index: PaperIndex
+) -> None:
+    c = client(url)
+    shown = chart_of(c, "How many papers per year?")
+    assert shown["visible"] is True and shown["title"] == "Papers per year"
+    chart = shown["value"]
+    query = query_from_options().model_copy(update={"aggregate": "group", "group_by": "year"})
+    per_year = run_query(query, corpus_index.papers.values()).groups
+    assert chart["columns"] == ["group", "papers"] and chart["datatypes"]["papers"] == "quantitative"
+    assert chart["data"] == [[year, len(ids)] for year, ids in per_year.items()] and len(per_year) > 2
+    authors = chart_of(c, "Who are the most frequent authors in the collection?")["value"]
+    counts = [n for _, n in authors["data"]]
+    assert counts == sorted(counts, reverse=True) and authors["data"][0][1] > 1
+    hidden = chart_of(c, QUESTION)  # a topic question: no chart
+    assert hidden["visible"] is False and hidden["value"] is None
 
 
 def test_status_and_no_llm_notice(url: str, corpus_index: PaperIndex) -> None:
     c = client(url)
     status = c.predict(api_name="/status")
     assert f"| Papers indexed | {len(corpus_index.papers)} |" in status
+    assert "| Ingest | finished |" in status
     assert "**not reachable**" in status and "all-MiniLM-L6-v2" in status
     notice = c.predict(api_name="/notice")
     assert "Evidence-only answers" in str(notice) and "ollama serve" in str(notice)

@@ -86,6 +86,23 @@ def not_pwned(page) -> None:
     assert page.evaluate("typeof window.__pwned") == "undefined"
 
 
+def ask_in_page(page, question: str) -> None:
+    """Type a question, send it, and wait until its answer's 'answered by' line is in the chat."""
+    before = page.locator("#chatbot .answered-by").count()
+    page.locator("#question textarea, #question input").first.fill(question)
+    page.locator("#ask").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chatbot .answered-by').length > n",
+        arg=before,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+
+
+def first_title(page) -> str:
+    """The title cell of the table's first row (the table draws its rows as grid cells)."""
+    return page.locator("#papers-table [data-testid='cell-0-0']").first.inner_text().strip()
+
+
 def test_chat_in_the_browser_streams_cites_and_escapes(app_url: str, page, tmp_path: Path) -> None:
     page.goto(app_url)
     page.locator("#chatbot").wait_for()
@@ -102,12 +119,20 @@ def test_chat_in_the_browser_streams_cites_and_escapes(app_url: str, page, tmp_p
     link.click()
     page.wait_for_function("h => location.hash === h", arg=target)
     assert page.locator(target).is_visible()
+    assert not page.locator("#distribution").is_visible()  # a topic answer draws no chart
     page.screenshot(path=str(tmp_path / "example-answer.png"), full_page=True)
 
-    # a follow-up about the injected paper: its markup is shown as text and never runs
-    page.locator("#question textarea, #question input").first.fill("How fast do zebrafish fins regenerate?")
-    page.locator("#ask").click()
-    page.locator("#chatbot .answered-by").nth(1).wait_for(timeout=ANSWER_TIMEOUT_MS)
+    # a distribution: its counts as a bar chart under the chat
+    ask_in_page(page, "How many papers per year?")
+    chart = page.locator("#distribution")
+    chart.locator("canvas, svg").first.wait_for()
+    assert chart.is_visible() and "Papers per year" in chart.inner_text()
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "distribution-chart.png"), full_page=True)
+
+    # a follow-up about the injected paper: its markup is shown as text and never runs; the chart goes
+    ask_in_page(page, "How fast do zebrafish fins regenerate?")
+    page.locator("#distribution").wait_for(state="hidden")
     card = page.locator("#sources .src-card", has_text="Zebrafish Fin Regeneration")
     card.wait_for()
     card.locator("summary").click()
@@ -117,8 +142,21 @@ def test_chat_in_the_browser_streams_cites_and_escapes(app_url: str, page, tmp_p
     not_pwned(page)
     page.screenshot(path=str(tmp_path / "injected-answer.png"), full_page=True)
 
-    # the Papers tab shows the same abstract, escaped, with its BibTeX
+    # the Papers tab sends one page of rows; Next shows the next page, and a row there opens its paper
     page.get_by_role("tab", name="Papers").click()
+    page.get_by_text("papers 1–50 of 187").first.wait_for()
+    assert page.locator("#previous").is_disabled() and page.locator("#next").is_enabled()
+    on_first = first_title(page)
+    page.locator("#next").click()
+    page.get_by_text("papers 51–100 of 187 · page 2 of 4").first.wait_for()
+    assert page.locator("#previous").is_enabled()
+    on_second = first_title(page)
+    assert on_second != on_first
+    page.locator("#papers-table").get_by_text(on_second, exact=True).filter(visible=True).first.click()
+    page.locator("#paper-detail").get_by_text(on_second).first.wait_for()
+    page.screenshot(path=str(tmp_path / "papers-tab.png"), full_page=True)
+
+    # searching starts again at page 1; the Papers tab shows the same abstract, escaped, with its BibTeX
     page.locator("#paper-search textarea, #paper-search input").first.fill("zebrafish")
     page.get_by_text("1 of ").first.wait_for()
     page.locator("#papers-table").get_by_text("Zebrafish Fin Regeneration").filter(visible=True).first.click()

@@ -12,9 +12,10 @@ from rag.collection.execute import CollectionResult
 from rag.collection.query import CollectionQuery, OptionError, query_from_options
 from rag.indexing.index import IndexStats
 from rag.indexing.ingest import IngestReport
-from rag.models import Answer, Citation, FlaggedCitation, Paper, Source
+from rag.models import Answer, Citation, Distribution, FlaggedCitation, GroupCount, Paper, Source
 from rag.settings import Settings
 from ui import papers as table
+from ui.chart import X, Y, chart_title, distribution_frame
 from ui.render import (
     answer_markdown,
     answered_by,
@@ -190,8 +191,58 @@ def test_papers_table_rows_search_and_lookup() -> None:
     assert [r[0] for r in table.rows(papers)] == ["Tight Regret Lower Bounds for Bandits", "Grokking"]
     assert [r[0] for r in table.rows(papers, "RICH lazy")] == ["Grokking"]
     assert [r[0] for r in table.rows(papers, "turing")] == ["Tight Regret Lower Bounds for Bandits"]
-    assert table.find_by_title(papers, "Grokking").id == "p2"
+    assert [r[0] for r in table.rows(papers, "grokking lovelace")] == []  # every word, in any field
+    page = table.page_of(papers, table.select(papers))
+    assert table.selected_paper(papers, page.paper_ids, 1) == papers["p2"]
+    assert table.selected_paper(papers, page.paper_ids, 2) is None
+    # rows re-sorted in the browser: the title decides, and a title not on the page opens nothing
+    assert table.selected_paper(papers, page.paper_ids, 0, "Grokking") == papers["p2"]
+    assert table.selected_paper(papers, page.paper_ids, 0, "Not On This Page") is None
     assert table.categories(papers) == ["LG"] and table.years(papers) == [2024]
+
+
+def test_pages_cover_the_listing_once_and_only_a_page_is_made() -> None:
+    papers = {
+        f"p{i:03}": paper(f"p{i:03}", title=f"Paper {i:03}", published=date(2024, 1, 1)) for i in range(123)
+    }
+    result = table.select(papers, "", table.query_from_controls(sort="title", descending=False))
+    pages = [table.page_of(papers, result, n, size=50) for n in (1, 2, 3)]
+    assert [len(p.rows) for p in pages] == [50, 50, 23] and {p.pages for p in pages} == {3}
+    assert [pid for p in pages for pid in p.paper_ids] == result.paper_ids == sorted(papers)
+    assert [r[0] for r in pages[1].rows][:2] == ["Paper 050", "Paper 051"]
+    assert table.page_line(pages[1]) == "papers 51–100 of 123 · page 2 of 3"
+    assert table.page_of(papers, result, 9, size=50).number == 3  # past the end: the last page
+    assert table.page_of(papers, result, -1, size=50).number == 1
+    empty = table.page_of(papers, table.select(papers, "no such words"))
+    assert (empty.rows, empty.pages, empty.first, table.page_line(empty)) == ([], 1, 0, "no papers")
+
+
+def test_listings_page_without_searching_again_and_forget_after_a_reindex() -> None:
+    papers = {"p1": paper(), "p2": paper("p2", title="Grokking", abstract="lazy to rich")}
+    listings = table.Listings(keep=2)
+    query = table.query_from_controls()
+    first = listings.result(papers, "  Lazy ", query)
+    assert first.paper_ids == ["p2"] and listings.result(papers, "lazy", query) is first
+    papers["p1"] = paper(abstract="Lazy bounds.")  # changed in place, as a re-index may
+    assert listings.result(papers, "lazy", query) is first
+    listings.forget()
+    assert set(listings.result(papers, "lazy", query).paper_ids) == {"p1", "p2"}
+    for text in ("a", "b", "c"):  # only the last `keep` listings are kept
+        listings.result(papers, text, query)
+    assert listings.result(papers, "lazy", query) is not first
+
+
+def test_distribution_answers_become_a_chart_frame() -> None:
+    by_year = Distribution(
+        by="year", groups=[GroupCount(key="2024", papers=3), GroupCount(key="2025", papers=5)], total_groups=2
+    )
+    frame = distribution_frame(answer(distribution=by_year))
+    assert frame is not None and list(frame.columns) == [X, Y]
+    assert frame.values.tolist() == [["2024", 3], ["2025", 5]]
+    assert chart_title(by_year) == "Papers per year"
+    top = Distribution(by="author", groups=[GroupCount(key="Juno Kim", papers=13)], total_groups=2345)
+    assert chart_title(top) == "Papers per author: the 1 most frequent of 2,345"
+    assert distribution_frame(answer()) is None and distribution_frame(None) is None
 
 
 def test_filter_controls_build_the_query_rag_papers_builds() -> None:
@@ -269,6 +320,16 @@ def test_notice_and_status_text() -> None:
     )
     text = status_markdown(stats, _status())
     assert "| Papers indexed | 3 |" in text and "**not reachable**" in text
+    assert "| Ingest | finished |" in text
+    big = stats.model_copy(update={"papers": 100_186, "chunks": 312_004, "vectors": 312_004})
+    running = status_markdown(
+        big, None, "an ingest of x.jsonl is running (pid 7): this is the index as it was"
+    )
+    assert (
+        "| Papers indexed | 100,186 |" in running
+        and "| Chunks indexed | 312,004 (312,004 vectors) |" in running
+    )
+    assert "| Ingest | **an ingest of x.jsonl is running (pid 7)" in running
 
 
 def test_reindex_report_says_what_changed() -> None:

@@ -18,6 +18,7 @@ import gradio as gr
 from rag.models import Answer, SearchFilters, TextDelta, Turn
 from rag.settings import Settings
 from ui import papers as table
+from ui.chart import X, Y, chart_title, distribution_frame
 from ui.render import assistant_message, bibtex, md_escape, paper_html, sources_html
 from ui.status import notice_markdown, reindex_markdown, status_markdown
 
@@ -79,6 +80,8 @@ CSS = """
 .src-card summary { cursor: pointer; color: var(--body-text-color-subdued); }
 .abstract { white-space: pre-wrap; line-height: 1.5; }
 .paper-detail .src-title { font-size: 1.15em; }
+#papers-pager { align-items: center; gap: 8px; }
+#page-line p { margin: 0; }
 #papers-table table, #papers-table .virtual-row, #papers-table .virtual-row * { font-family: var(--font); }
 """
 
@@ -105,6 +108,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
     bot = assistant
     index = bot.index
     reindex_lock = threading.Lock()
+    listings = table.Listings()  # the Papers tab's recent listings: paging does not search again
 
     def backend_status() -> Any:
         try:
@@ -127,20 +131,21 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         author: str | None,
         banner: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the chat; the final yield adds source cards and records the turn.
+        """Stream one answer into the chat; the final yield adds source cards, the chart of a distribution
+        (hidden for any other answer) and records the turn.
 
         `banner` is the notice this user's page shows at the top, which answers do not repeat."""
         question = (question or "").strip()
         turns = list(turns or [])
         if not question:
-            yield "", chat or [], gr.skip(), turns
+            yield "", chat or [], gr.skip(), turns, gr.skip()
             return
         chat = [
             *(chat or []),
             {"role": "user", "content": md_escape(question)},
             {"role": "assistant", "content": "_searching the collection…_"},
         ]
-        yield "", chat, gr.skip(), turns
+        yield "", chat, gr.skip(), turns, gr.update(visible=False)
         answer: Answer | None = None
         text = ""
         try:
@@ -149,41 +154,92 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                 if isinstance(item, TextDelta):
                     text += item.text
                     chat[-1] = {"role": "assistant", "content": md_escape(text) + " ▌"}
-                    yield "", chat, gr.skip(), turns
+                    yield "", chat, gr.skip(), turns, gr.skip()
                 elif isinstance(item, Answer):
                     answer = item
         except Exception as exc:  # show the failure in the conversation instead of a broken stream
             log.exception("answering failed")
             chat[-1] = {"role": "assistant", "content": f"⚠ Could not answer: {md_escape(str(exc))}"}
-            yield "", chat, gr.skip(), turns
+            yield "", chat, gr.skip(), turns, gr.skip()
             return
         if answer is None:
             chat[-1] = {"role": "assistant", "content": "⚠ The answerer returned no answer."}
-            yield "", chat, gr.skip(), turns
+            yield "", chat, gr.skip(), turns, gr.skip()
             return
         chat[-1] = {"role": "assistant", "content": assistant_message(answer, banner)}
-        yield "", chat, sources_html(answer, index.papers), [*turns, Turn(question=question, answer=answer)]
+        yield (
+            "",
+            chat,
+            sources_html(answer, index.papers),
+            [*turns, Turn(question=question, answer=answer)],
+            chart_update(answer),
+        )
+
+    def chart_update(answer: Answer) -> Any:
+        """The bar chart of a distribution answer; hidden for every other answer."""
+        frame = distribution_frame(answer)
+        if frame is None or answer.distribution is None:
+            return gr.update(value=None, visible=False)
+        return gr.update(
+            value=frame,
+            visible=True,
+            title=chart_title(answer.distribution),
+            x_title=answer.distribution.by,
+            sort=list(frame[X]),  # the answer's order: keys ascending, authors most frequent first
+        )
 
     def clear() -> tuple[Any, ...]:
-        return [], [], sources_html(None, {}), ""
+        return [], [], sources_html(None, {}), "", gr.update(value=None, visible=False)
 
-    def search_papers(text: str, *filters: Any) -> tuple[Any, str]:
-        """The text box AND the filter controls; a bad filter value is said in the count line, and the
-        table keeps what it showed, so a half-typed bound never blanks it."""
+    def papers_page(text: str, *controls: Any) -> tuple[Any, ...]:
+        """One page of the listing of the text box AND the filter controls (the last control: the page
+        number). Only that page's rows go to the page, with the ids behind them for a selected row. A bad
+        filter value is said in the count line and the table keeps what it showed, so a half-typed bound
+        never blanks it."""
+        *filters, number = controls
         try:
             query = table.query_from_controls(*filters)
         except ValueError as exc:
-            return gr.skip(), f"Filters: {md_escape(str(exc))}"
-        result = table.select(index.papers, text or "", query)
-        return table.table_rows(index.papers, result), table.count_line(result, len(index.papers))
+            return gr.skip(), f"Filters: {md_escape(str(exc))}", *(gr.skip(),) * 5
+        papers = index.papers
+        result = listings.result(papers, text or "", query)
+        page = table.page_of(papers, result, int(number or 1))
+        return (
+            page.rows,
+            table.count_line(result, len(papers)),
+            table.page_line(page),
+            page.number,
+            gr.update(interactive=page.number > 1),
+            gr.update(interactive=page.number < page.pages),
+            page.paper_ids,
+        )
 
-    def select_paper(evt: gr.SelectData) -> tuple[str, str]:
-        row = evt.row_value or []
-        paper = table.find_by_title(index.papers, row[0]) if row else None
+    def first_page(text: str, *filters: Any) -> tuple[Any, ...]:
+        return papers_page(text, *filters, 1)
+
+    def previous_page(text: str, *controls: Any) -> tuple[Any, ...]:
+        *filters, number = controls
+        return papers_page(text, *filters, int(number or 1) - 1)
+
+    def next_page(text: str, *controls: Any) -> tuple[Any, ...]:
+        *filters, number = controls
+        return papers_page(text, *filters, int(number or 1) + 1)
+
+    def select_paper(ids: list[str] | None, evt: gr.SelectData) -> tuple[str, str]:
+        """The selected row's paper, by the shown page's ids (no search over the collection)."""
+        row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        title = (evt.row_value or [None])[0]
+        paper = table.selected_paper(index.papers, list(ids or []), row, title)
         return paper_html(paper), bibtex(paper) if paper else ""
 
+    def status_text(running: str | None) -> str:
+        """The collection's size, who answers, and an ingest that runs or did not finish."""
+        if running is None and reindex_lock.locked():
+            running = "a re-index started from this app is running"
+        return status_markdown(index.stats(), backend_status(), running or index.unfinished_line())
+
     def status() -> str:
-        return status_markdown(index.stats(), backend_status())
+        return status_text(None)
 
     def header() -> str:
         return (
@@ -197,30 +253,35 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         shown = status.message if status is not None and status.backend == "extractive" else None
         return gr.update(value=text, visible=bool(text)), shown
 
-    def reindex(text: str, *filters: Any) -> tuple[Any, ...]:
-        """Ingest the registered sources again; only changed chunks are embedded. The papers table is
-        listed again under the Papers tab's current text and filters."""
+    def reindex(text: str, *filters: Any) -> Iterator[tuple[Any, ...]]:
+        """Ingest the registered sources again; only changed chunks are embedded. The Status tab says that
+        it runs; the papers table is listed again (page 1) under the Papers tab's text and filters."""
         if not reindex_lock.acquire(blocking=False):
             raise gr.Error("A re-index is already running.")
         try:
             before = set(index.papers)
+            running = "re-indexing the registered sources (started from this page)"
+            yield ("_Re-indexing…_", status_text(running), *(gr.skip(),) * 13)
             report = bot.reindex()
         finally:
             reindex_lock.release()
-        found, count = search_papers(text, *filters)
+        listings.forget()
+        listed = first_page(text, *filters)
         years = year_choices()
-        return (
+        yield (
             reindex_markdown(report, before, set(index.papers)),
             status(),
             header(),
-            found,
-            count,
+            *listed,
             gr.update(choices=[ALL_CATEGORIES, *table.categories(index.papers)]),
             gr.update(choices=years),
             gr.update(choices=years),
             gr.update(choices=[table.ANY, *map(str, table.years(index.papers))]),
             gr.update(choices=[table.ANY, *table.categories(index.papers)]),
         )
+
+    opening = listings.result(index.papers, "", table.query_from_controls())  # the tab as it opens
+    first = table.page_of(index.papers, opening)
 
     # ------------------------------------------------------------------------------------- layout
     with gr.Blocks(title="Paper QA", analytics_enabled=False) as demo:
@@ -254,6 +315,19 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                         )
                         ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                         clear_btn = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
+                    chart = gr.BarPlot(
+                        None,
+                        x=X,
+                        y=Y,
+                        y_title="papers",
+                        y_lim=[0, None],  # bars from zero: a year of 2 papers is not drawn as none
+                        visible=False,
+                        height=260,
+                        x_label_angle=-40,
+                        label="Distribution",
+                        show_label=False,
+                        elem_id="distribution",
+                    )
                     examples = gr.Examples(
                         EXAMPLES,
                         inputs=[question],
@@ -294,7 +368,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                         scale=4,
                         elem_id="paper-search",
                     )
-                    count = gr.Markdown(f"{len(index.papers)} of {len(index.papers)} papers")
+                    count = gr.Markdown(table.count_line(opening, len(index.papers)), elem_id="papers-count")
                 with gr.Accordion("Filters", open=True):
                     with gr.Row():
                         paper_year = gr.Dropdown(
@@ -332,7 +406,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                         "count) is left out and counted.</small>"
                     )
                 papers_table = gr.Dataframe(
-                    table.rows(index.papers),
+                    first.rows,
                     headers=table.HEADERS,
                     datatype="str",
                     interactive=False,
@@ -342,6 +416,31 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                     buttons=["fullscreen"],
                     elem_id="papers-table",
                 )
+                page_ids = gr.State(first.paper_ids)  # per user: the ids behind the rows shown
+                with gr.Row(equal_height=False, elem_id="papers-pager"):
+                    previous_btn = gr.Button(
+                        "◀ Previous", size="sm", scale=0, min_width=110, interactive=False, elem_id="previous"
+                    )
+                    page_no = gr.Number(
+                        first.number,
+                        label="Page",
+                        show_label=False,
+                        container=False,
+                        precision=0,
+                        minimum=1,
+                        scale=0,
+                        min_width=80,
+                        elem_id="page-number",
+                    )
+                    next_btn = gr.Button(
+                        "Next ▶",
+                        size="sm",
+                        scale=0,
+                        min_width=110,
+                        interactive=first.pages > 1,
+                        elem_id="next",
+                    )
+                    pager = gr.Markdown(table.page_line(first), elem_id="page-line")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         detail = gr.HTML(paper_html(None), padding=True, elem_id="paper-detail")
@@ -356,7 +455,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                             wrap_lines=True,
                             elem_id="bibtex",
                         )
-            with gr.Tab("Status", id="status"), gr.Row(equal_height=False):
+            with gr.Tab("Status", id="status") as status_tab, gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     status_md = gr.Markdown(elem_id="status")
                 with gr.Column(scale=2):
@@ -368,11 +467,12 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
 
         # --------------------------------------------------------------------------------- events
         inputs = [question, chatbot, turns, year_from, year_to, category, author, banner]
-        outputs = [question, chatbot, sources, turns]
+        outputs = [question, chatbot, sources, turns, chart]
         gr.on([question.submit, ask_btn.click], ask, inputs, outputs, api_name="ask")
         examples.load_input_event.then(ask, inputs, outputs, api_name="ask_example", api_visibility="private")
-        clear_btn.click(clear, None, [chatbot, turns, sources, question], api_name="clear", queue=False)
-        chatbot.clear(clear, None, [chatbot, turns, sources, question], api_visibility="private")
+        cleared = [chatbot, turns, sources, question, chart]
+        clear_btn.click(clear, None, cleared, api_name="clear", queue=False)
+        chatbot.clear(clear, None, cleared, api_visibility="private")
         paper_filters: list[gr.Dropdown | gr.Textbox | gr.Number | gr.Checkbox] = [
             paper_year,
             paper_month,
@@ -383,16 +483,21 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
             paper_sort,
             descending,
         ]
+        listed = [papers_table, count, pager, page_no, previous_btn, next_btn, page_ids]
         gr.on(
             [search.change, *(control.change for control in paper_filters)],
-            search_papers,
+            first_page,
             [search, *paper_filters],
-            [papers_table, count],
+            listed,
             api_name="papers",
             queue=False,
         )
+        paged = [search, *paper_filters, page_no]
+        page_no.submit(papers_page, paged, listed, api_name="papers_page", queue=False)
+        previous_btn.click(previous_page, paged, listed, api_visibility="private", queue=False)
+        next_btn.click(next_page, paged, listed, api_visibility="private", queue=False)
         papers_table.select(
-            select_paper, None, [detail, bib], api_name="select_paper", api_visibility="private"
+            select_paper, page_ids, [detail, bib], api_name="select_paper", api_visibility="private"
         )
         reindex_btn.click(
             reindex,
@@ -401,8 +506,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
                 reindex_md,
                 status_md,
                 title,
-                papers_table,
-                count,
+                *listed,
                 category,
                 year_from,
                 year_to,
@@ -414,6 +518,7 @@ def build_app(settings: Settings, assistant: Assistant) -> gr.Blocks:
         )
         demo.load(refresh_notice, None, [notice, banner], api_name="notice")
         demo.load(status, None, status_md, api_name="status")
+        status_tab.select(status, None, status_md, api_visibility="private", queue=False)
     return demo
 
 

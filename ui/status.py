@@ -45,13 +45,15 @@ def _table(title: str, rows: list[tuple[str, str]]) -> str:
     return f"| {title} | |\n|---|---|\n" + "\n".join(f"| {name} | {value} |" for name, value in rows)
 
 
-def status_markdown(stats: IndexStats, status: BackendStatus | None) -> str:
-    """Two small tables: what is indexed, and who answers."""
+def status_markdown(stats: IndexStats, status: BackendStatus | None, ingest: str | None = None) -> str:
+    """Two small tables: what is indexed (with an ingest that runs or did not finish: `ingest`, the
+    index's `unfinished_line()`), and who answers."""
     index = _table(
         "Index",
         [
-            ("Papers indexed", str(stats.papers)),
-            ("Chunks indexed", f"{stats.chunks} ({stats.vectors} vectors)"),
+            ("Papers indexed", f"{stats.papers:,}"),
+            ("Chunks indexed", f"{stats.chunks:,} ({stats.vectors:,} vectors)"),
+            ("Ingest", f"**{md_escape(ingest)}**" if ingest else "finished"),
             ("Embedding model", _code(stats.embedding_model)),
             ("Index name", _code(stats.index_name)),
             ("Vector store", _code(stats.location)),
