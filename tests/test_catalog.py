@@ -1,6 +1,6 @@
-"""The SQLite catalog: writes only what changed, keeps FTS5 in step, imports catalog.json once, survives
-kill -9 inside its transaction. Real SQLite files; no embedding (the ingest side is in test_index.py
-and test_ingest_reliability.py)."""
+"""The SQLite catalog and the keyword segments: an ingest writes only what changed, keyword search follows,
+catalog.json is imported once, a kill -9 inside the transaction changes nothing. Real SQLite files and
+bm25s; no embedding (the ingest side is in test_index.py and test_ingest_reliability.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.indexing.catalog import DB_NAME, CatalogDB, IngestState
+from rag.indexing.catalog import DB_NAME, KEYWORD_DIR, CatalogDB, IngestState, Written
 from rag.indexing.chunking import chunk_paper, make_splitter
 from rag.indexing.index import PaperIndex
-from rag.indexing.keyword import KeywordIndex, fts_query
+from rag.indexing.keyword import MAX_SEGMENTS, KeywordIndex, store_changes
 from rag.indexing.legacy import LegacyCatalog
 from rag.models import Chunk, Paper
 from rag.parsing import paper_id
@@ -37,6 +37,14 @@ def rowids(db_path: Path) -> dict[str, int]:
         return dict(rows.fetchall())
 
 
+def commit(db: CatalogDB, upserts: list[tuple[Paper, list[Chunk]]], removed: list[str]) -> Written:
+    return store_changes(db, db.path.parent / KEYWORD_DIR, upserts, removed, STATE)
+
+
+def found(keyword: KeywordIndex, text: str, allowed: set[str] | None = None) -> list[str]:
+    return [c.split("#")[0] for c, _ in keyword.query(text, 5, allowed)]
+
+
 def three() -> list[tuple[Paper, list[Chunk]]]:
     return [
         paper("Quantum Widget Calibration", "We calibrate quantum widgets. It works."),
@@ -48,18 +56,21 @@ def three() -> list[tuple[Paper, list[Chunk]]]:
 def test_one_changed_paper_rewrites_only_its_rows_and_the_keyword_index_follows(tmp_path: Path) -> None:
     path = tmp_path / DB_NAME
     db = CatalogDB.create(path)
-    first = db.apply(three(), [], STATE)
+    first = commit(db, three(), [])
     assert (first.papers_written, first.chunks_deleted) == (3, 0)
-    keyword = KeywordIndex(db)
+    folder = path.parent / KEYWORD_DIR
     quantum, gizmo, ocean = (p.id for p, _ in three())
-    assert [c.split("#")[0] for c, _ in keyword.query("does it work", 5)] == [quantum]
+    assert found(KeywordIndex(db, folder), "does it work") == [quantum]
     before = rowids(path)
+    assert db.segments() == {1: 3}
 
     changed = paper("Quantum Widget Calibration", "We calibrate quantum widgets with lasers.")
     with sqlite3.connect(path) as conn:  # what was written for the gizmo paper, to compare afterwards
         untouched = conn.execute("SELECT * FROM chunks WHERE paper_id = ?", (gizmo,)).fetchall()
-    written = db.apply([changed], [], STATE)
+    written = commit(db, [changed], [])
     assert written.papers_written == 1 and written.chunks_written == len(changed[1])
+    assert db.segments() == {1: 3, 2: 1}  # a segment of its one chunk; the first one is kept as it was
+    assert sorted(p.name for p in folder.iterdir()) == ["1", "2"]
     after = rowids(path)
     assert {k: v for k, v in after.items() if quantum not in k} == {
         k: v for k, v in before.items() if quantum not in k
@@ -67,31 +78,55 @@ def test_one_changed_paper_rewrites_only_its_rows_and_the_keyword_index_follows(
     assert after[f"p:{quantum}"] == before[f"p:{quantum}"]  # the paper keeps its place in the order
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT * FROM chunks WHERE paper_id = ?", (gizmo,)).fetchall() == untouched
-    assert keyword.query("does it work", 5) == []  # the old text is no longer indexed
-    assert [c.split("#")[0] for c, _ in keyword.query("lasers", 5)] == [quantum]
-    assert [c.split("#")[0] for c, _ in keyword.query("calibrate widgets", 5, allowed={gizmo})] == []
-    db.check_keyword_index()
+    keyword = KeywordIndex(db, folder)
+    assert found(keyword, "does it work") == []  # the old text's postings are dead
+    assert found(keyword, "lasers") == found(keyword, "quantum widgets") == [quantum]
+    assert found(keyword, "calibrate widgets", allowed={gizmo}) == []
 
-    removed = db.apply([], [ocean], STATE)
+    removed = commit(db, [], [ocean])
     assert (removed.papers_deleted, removed.papers_written) == (1, 0)
-    assert keyword.query("ocean waves", 5) == [] and db.paper(ocean) is None
+    assert found(KeywordIndex(db, folder), "ocean waves") == [] and db.paper(ocean) is None
     assert db.count("papers") == 2 and db.count("chunks") == sum(len(c) for _, c in three()[:2])
-    db.check_keyword_index()
+    assert found(KeywordIndex(db, folder), "gizmos latency") == [gizmo]
+
+
+def test_segments_score_as_one_index_and_are_merged(tmp_path: Path) -> None:
+    """The same papers written in one segment or one per paper rank and score alike; once there are
+    MAX_SEGMENTS, the next change indexes every live chunk as one segment and deletes the others."""
+    rows = [
+        paper(f"Paper {i} on dunes", f"Wind moves sand{' dunes' * i}. Grain {i} rolls.") for i in range(12)
+    ]
+    rows.append(paper("Ripples", "Ripples form on sand dunes under wind."))
+    one = CatalogDB.create(tmp_path / "one" / DB_NAME)
+    commit(one, rows, [])
+    many = CatalogDB.create(tmp_path / "many" / DB_NAME)
+    for row in rows[: MAX_SEGMENTS - 1]:
+        commit(many, [row], [])
+    commit(many, rows[MAX_SEGMENTS - 1 :], [])
+    assert len(many.segments()) == MAX_SEGMENTS
+    for text in ("sand dunes", "ripples wind", "grain 3 rolls"):
+        a = KeywordIndex(one, tmp_path / "one" / KEYWORD_DIR).query(text, 5)
+        b = KeywordIndex(many, tmp_path / "many" / KEYWORD_DIR).query(text, 5)
+        assert [i for i, _ in a] == [i for i, _ in b] and a
+        assert [round(s, 4) for _, s in a] == [round(s, 4) for _, s in b]
+    commit(many, [paper("Ripples", "Ripples form on wet sand.")], [])
+    assert list(many.segments()) == [MAX_SEGMENTS + 1]
+    assert [p.name for p in (tmp_path / "many" / KEYWORD_DIR).iterdir()] == [str(MAX_SEGMENTS + 1)]
+    assert found(KeywordIndex(many, tmp_path / "many" / KEYWORD_DIR), "wet ripples") == [paper_id("Ripples")]
 
 
 def test_titles_are_searched_and_stop_words_dropped(tmp_path: Path) -> None:
     db = CatalogDB.create(tmp_path / DB_NAME)
-    db.apply(three(), [], STATE)
-    hits = KeywordIndex(db).query("forecasting", 5)  # a title word (the abstract says "forecast")
-    assert [c.split("#")[0] for c, _ in hits] == [paper_id("Ocean Wave Forecasting")]
-    assert fts_query("the and of a") is None and KeywordIndex(db).query("of the", 5) == []
-    assert fts_query('Say "hi" to x, say') == '"say" OR "hi"'  # quoted terms: no FTS5 syntax gets through
+    commit(db, three(), [])
+    keyword = KeywordIndex(db, tmp_path / KEYWORD_DIR)
+    assert found(keyword, "forecasting") == [paper_id("Ocean Wave Forecasting")]  # a title word
+    assert keyword.query("of the", 5) == [] and keyword.query("", 5) == []
 
 
 def test_papers_and_chunks_are_read_on_demand(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     db = CatalogDB.create(settings.index_dir / DB_NAME)
-    db.apply(three(), [], STATE)
+    commit(db, three(), [])
     index = PaperIndex(settings)
     quantum = paper_id("Quantum Widget Calibration")
     assert len(index.papers) == 3 and quantum in index.papers and "nope" not in index.papers
@@ -124,9 +159,7 @@ def test_a_catalog_json_is_imported_once_and_nothing_is_lost(tmp_path: Path) -> 
     assert list(index.papers.values()) == legacy.papers and list(index.chunks.values()) == legacy.chunks
     assert index.state == IngestState(**legacy.model_dump(include={"embedding_model", "sources", "pending"}))
     assert index.unfinished == ["/more.jsonl"]
-    assert [c.split("#")[0] for c, _ in index.keyword.query("lasers or kernels", 5)] == [
-        paper_id("Ocean Wave Forecasting")
-    ]
+    assert found(index.keyword, "lasers or kernels") == [paper_id("Ocean Wave Forecasting")]
     assert (settings.index_dir / "catalog.json.imported").exists()
     assert not (settings.index_dir / "catalog.json").exists() and not (settings.index_dir / "bm25").exists()
     said.clear()
@@ -173,5 +206,4 @@ def test_kill_9_inside_the_write_leaves_the_previous_catalog(tmp_path: Path) -> 
     assert reopened is not None
     assert reopened.paper_hashes().keys() == {paper_id("Gone Paper")}
     assert reopened.state() == STATE.model_copy(update={"pending": ["/new.jsonl"]})
-    reopened.check_keyword_index()
-    assert KeywordIndex(reopened).query("dunes", 5) == []
+    assert reopened.count("chunks") == 1

@@ -1,11 +1,11 @@
-"""The catalog: papers, chunks, their keyword index and the ingest state in one SQLite file (WAL mode).
+"""The catalog: papers, chunks and the ingest state in one SQLite file (WAL mode).
 
-An ingest writes only the papers that changed (new, changed, removed), with their chunks and keyword
-postings, in one transaction that also clears the plan (`pending`): a kill -9 at any point leaves the
-last committed collection answering, and readers in other processes see it whole until the commit.
-Papers and chunks are read on demand, so opening a large index parses nothing. The keyword index is an
-FTS5 table over `title + "\\n" + chunk text` (the embedded text) whose content is the `chunk_body` view:
-it stores postings only, and is kept in step with the chunk rows inside the same transaction.
+An ingest writes only the papers that changed (new, changed, removed), with their chunks, in one
+transaction that also records which keyword segment holds the new chunks' postings and clears the plan
+(`pending`): a kill -9 at any point leaves the last committed collection answering, and readers in other
+processes see it whole until the commit. Papers and chunks are read on demand, so opening a large index
+parses nothing. The keyword index is bm25s in segments beside this file (rag/indexing/keyword.py):
+`chunks.segment` names the segment whose postings for a chunk are live; `keyword_segments` lists them.
 
 `catalog.json` of earlier versions is imported once (rag/indexing/legacy.py); docs/storage.md has the
 schema, including the `sentence_vectors` table for the evidence sentences (filled by the embedding pass).
@@ -26,11 +26,11 @@ from pydantic import Field
 from rag.models import Chunk, Paper, Record
 
 DB_NAME = "catalog.sqlite"
+KEYWORD_DIR = "keyword"  # the keyword segments, beside the catalog file
 SCHEMA_VERSION = 1
-TOKENIZER = "porter unicode61 remove_diacritics 2"
 _BATCH = 500  # ids per `IN (...)` query, well under SQLite's 32,766 parameters
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS papers(
     rowid INTEGER PRIMARY KEY,
@@ -47,15 +47,11 @@ CREATE TABLE IF NOT EXISTS chunks(
     paper_id TEXT NOT NULL,
     position INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    segment INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_of_paper ON chunks(paper_id, position);
-CREATE VIEW IF NOT EXISTS chunk_body(chunk_rowid, paper_id, body) AS
-    SELECT c.rowid, c.paper_id, p.title || char(10) || c.text
-    FROM chunks c JOIN papers p ON p.id = c.paper_id;
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
-    body, content='chunk_body', content_rowid='chunk_rowid', tokenize='{TOKENIZER}'
-);
+CREATE TABLE IF NOT EXISTS keyword_segments(number INTEGER PRIMARY KEY, chunks INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sentence_vectors(
     paper_id TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -145,6 +141,9 @@ class CatalogDB:
         if version > SCHEMA_VERSION:
             conn.close()
             raise RuntimeError(f"{path} was written by a newer version of rag (schema {version})")
+        if version == 0:  # a writer was killed before its first commit: nothing was stored yet
+            conn.close()
+            return None
         return cls(path, conn)
 
     @classmethod
@@ -215,16 +214,27 @@ class CatalogDB:
         upserts: Iterable[tuple[Paper, list[Chunk]]],
         removed: Iterable[str],
         state: IngestState,
+        segment: tuple[int, int, bool] | None = None,
         sentences: SentenceRows | None = None,
     ) -> Written:
-        """In one transaction: write new and changed papers with their chunks and keyword postings, delete
-        removed ones, record `state`. Rows of papers not named are not touched.
+        """In one transaction: write new and changed papers with their chunks, delete removed ones, record
+        `state`. Rows of papers not named are not touched.
+
+        `segment`: (number, chunks, whole) of the keyword segment written for this change: it holds the
+        written chunks' postings, and with `whole` every chunk's (the others are then dropped).
 
         `sentences`: the evidence sentence vectors of written papers, (position, text, vector bytes) each;
         a written or removed paper's old sentence vectors are deleted either way.
         """
         written = Written()
+        number = segment[0] if segment else 0
         with self._transaction() as conn:
+            if segment is not None:
+                if segment[2]:
+                    conn.execute("DELETE FROM keyword_segments")
+                    conn.execute("UPDATE chunks SET segment = ?", (number,))
+                if segment[1]:
+                    conn.execute("INSERT INTO keyword_segments(number, chunks) VALUES (?, ?)", segment[:2])
             for paper_id in removed:
                 written.chunks_deleted += self._drop_chunks(conn, paper_id)
                 conn.execute("DELETE FROM papers WHERE id = ?", (paper_id,))
@@ -243,13 +253,8 @@ class CatalogDB:
                     ),
                 )
                 conn.executemany(
-                    f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                    [(c.id, c.paper_id, c.position, c.content_hash, c.text) for c in chunks],
-                )
-                conn.execute(
-                    "INSERT INTO chunk_fts(rowid, body) SELECT chunk_rowid, body FROM chunk_body "
-                    "WHERE paper_id = ?",
-                    (paper.id,),
+                    f"INSERT INTO chunks({_CHUNK_COLUMNS}, segment) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(c.id, c.paper_id, c.position, c.content_hash, c.text, number) for c in chunks],
                 )
                 for position, text, vector in (sentences or {}).get(paper.id, []):
                     conn.execute(
@@ -263,13 +268,7 @@ class CatalogDB:
 
     @staticmethod
     def _drop_chunks(conn: sqlite3.Connection, paper_id: str) -> int:
-        """Delete a paper's chunks, their postings (given the text they were indexed with: the rows are
-        still there) and its sentence vectors."""
-        conn.execute(
-            "INSERT INTO chunk_fts(chunk_fts, rowid, body) SELECT 'delete', chunk_rowid, body "
-            "FROM chunk_body WHERE paper_id = ?",
-            (paper_id,),
-        )
+        """Delete a paper's chunks (their postings are dead from then on) and its sentence vectors."""
         conn.execute("DELETE FROM sentence_vectors WHERE paper_id = ?", (paper_id,))
         return conn.execute("DELETE FROM chunks WHERE paper_id = ?", (paper_id,)).rowcount
 
@@ -284,6 +283,14 @@ class CatalogDB:
     def count(self, table: str) -> int:
         assert table in ("papers", "chunks")
         return int(self._all(f"SELECT count(*) FROM {table}")[0][0])
+
+    def chunks_of(self, paper_ids: Sequence[str]) -> int:
+        """How many chunks these papers have."""
+        total = 0
+        for part in _batches(paper_ids):
+            sql = f"SELECT count(*) FROM chunks WHERE paper_id IN ({_marks(len(part))})"
+            total += int(self._all(sql, part)[0][0])
+        return total
 
     def paper(self, paper_id: str) -> Paper | None:
         rows = self._all("SELECT data FROM papers WHERE id = ?", (paper_id,))
@@ -321,21 +328,15 @@ class CatalogDB:
         for row in self._all(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY rowid"):
             yield _chunk(row)
 
-    def keyword(self, match: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score, higher is better) of the FTS5 query `match`, best first."""
-        sql = (
-            "SELECT c.id, -bm25(chunk_fts) FROM chunk_fts JOIN chunks c ON c.rowid = chunk_fts.rowid "
-            "WHERE chunk_fts MATCH ?"
-        )
-        args: list[object] = [match]
-        if allowed is not None:
-            sql += " AND c.paper_id IN (SELECT value FROM json_each(?))"
-            args.append(json.dumps(sorted(allowed)))
-        sql += " ORDER BY bm25(chunk_fts) LIMIT ?"
-        args.append(n)
-        return [(str(i), float(s)) for i, s in self._all(sql, args)]
+    def segments(self) -> dict[int, int]:
+        """The keyword segments: number -> chunks it holds postings for (live or not)."""
+        return dict(self._all("SELECT number, chunks FROM keyword_segments ORDER BY number"))
 
-    def check_keyword_index(self) -> None:
-        """Raises sqlite3.DatabaseError when the postings differ from the chunk rows they index."""
-        with self._mutex:
-            self._conn.execute("INSERT INTO chunk_fts(chunk_fts, rank) VALUES ('integrity-check', 1)")
+    def live_segments(self) -> dict[str, int]:
+        """Chunk id -> the segment that holds its live postings."""
+        return dict(self._all("SELECT id, segment FROM chunks"))
+
+    def bodies(self) -> Iterator[tuple[str, str]]:
+        """(chunk id, the text it is embedded and indexed by: title, newline, chunk text) of every chunk."""
+        sql = "SELECT c.id, p.title || char(10) || c.text FROM chunks c JOIN papers p ON p.id = c.paper_id"
+        yield from self._all(sql + " ORDER BY c.rowid")

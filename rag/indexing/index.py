@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field
 
 from rag.indexing import ingest as ingesting
-from rag.indexing.catalog import DB_NAME, CatalogDB, IngestState
+from rag.indexing.catalog import DB_NAME, KEYWORD_DIR, CatalogDB, IngestState
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.ingest import IngestReport
 from rag.indexing.keyword import KeywordIndex
@@ -71,6 +71,7 @@ class PaperIndex:
         self._store: VectorStore | None = store
         self.say = say
         self.catalog_path = settings.index_dir / DB_NAME
+        self.keyword_dir = settings.index_dir / KEYWORD_DIR
         self._load()
 
     def _load(self) -> None:
@@ -83,7 +84,7 @@ class PaperIndex:
                 self.say(f"imported {LEGACY_NAME} ({imported} papers) into {self.catalog_path.name} (once)")
         db = CatalogDB.open(self.catalog_path)
         self.state: IngestState | None = db.state() if db else None
-        self.keyword = KeywordIndex(db)
+        self.keyword = KeywordIndex(db, self.keyword_dir)
         self.papers: Mapping[str, Paper] = StoredMap.empty()
         self.chunks: Mapping[str, Chunk] = StoredMap.empty()
         if db is not None:
@@ -144,6 +145,7 @@ class PaperIndex:
         return ingesting.ingest(
             paths,
             catalog_path=self.catalog_path,
+            keyword_dir=self.keyword_dir,
             store=self.store,
             embedder=self.embedder,
             chunking=self.settings.chunking,

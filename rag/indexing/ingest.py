@@ -1,7 +1,8 @@
-"""Files -> papers -> chunks -> Chroma + the SQLite catalog, doing only the work that changed.
+"""Files -> papers -> chunks -> Chroma + the SQLite catalog + keyword segments, doing only what changed.
 
 A paper whose stored content hash matches is neither chunked nor written again: only new, changed and
-removed papers touch the catalog, in one transaction at the end (rag/indexing/catalog.py). Vectors are
+removed papers touch the catalog, in one transaction at the end (rag/indexing/catalog.py), and only their
+chunks are indexed for keyword search, as a new segment (rag/indexing/keyword.py). Vectors are
 upserted batch by batch before it, so an ingest killed half-way leaves the previous catalog answering,
 and the next ingest finds the vectors already stored. What the run was asked to do is written first
 (`IngestState.pending`), so a bare `rag ingest` finishes it. The caller holds the data folder's writer
@@ -24,6 +25,7 @@ from tqdm import tqdm
 from rag.indexing.catalog import CatalogDB, IngestState, paper_hash
 from rag.indexing.chunking import chunk_paper, embedding_text, make_splitter
 from rag.indexing.embedder import OnnxEmbedder
+from rag.indexing.keyword import store_changes
 from rag.indexing.vector_store import VectorStore
 from rag.models import Chunk, Paper, ParsedFile, ParseProblem, Record
 from rag.parsing import discover_files, merge_papers, parse_path
@@ -59,6 +61,7 @@ def ingest(
     paths: list[Path],
     *,
     catalog_path: Path,
+    keyword_dir: Path,
     store: VectorStore,
     embedder: OnnxEmbedder,
     chunking: ChunkingSettings,
@@ -78,7 +81,7 @@ def ingest(
             base = previous or IngestState(embedding_model=embedder.model_name)
             db.set_state(base.model_copy(update={"pending": pending}))
         try:
-            report = _run(planned, committed, db, store, embedder, chunking, progress)
+            report = _run(planned, committed, db, keyword_dir, store, embedder, chunking, progress)
         except (ConnectionError, KeyboardInterrupt):
             raise  # the plan stays: `rag ingest` finishes the job once the server answers again
         except Exception:
@@ -151,6 +154,7 @@ def _run(
     planned: list[str],
     committed: list[str],
     db: CatalogDB,
+    keyword_dir: Path,
     store: VectorStore,
     embedder: OnnxEmbedder,
     chunking: ChunkingSettings,
@@ -186,7 +190,7 @@ def _run(
     chunks_of: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         chunks_of.setdefault(chunk.paper_id, []).append(chunk)
-    written = db.apply([(p, chunks_of[p.id]) for p in papers], removed, state)
+    written = store_changes(db, keyword_dir, [(p, chunks_of[p.id]) for p in papers], removed, state)
     report.papers, report.chunks, report.embedded, report.removed = (
         len(unchanged) + len(papers),
         len(wanted),

@@ -1,7 +1,7 @@
 """Earlier versions' `catalog.json` (every paper and chunk in one file), imported once into the SQLite
 catalog. The import is written to a side file and renamed into place, so a kill -9 during it leaves the
 JSON file answering; the JSON file is then kept as `catalog.json.imported`, and the bm25s folder it came
-with (rebuilt from the chunks as FTS5 postings) is removed.
+with is removed (the chunks are indexed again as one keyword segment).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from rag.indexing.catalog import CatalogDB, IngestState
+from rag.indexing.catalog import KEYWORD_DIR, CatalogDB, IngestState
+from rag.indexing.keyword import store_changes
 from rag.models import Chunk, Paper, Record
 
 LEGACY_NAME = "catalog.json"
@@ -43,7 +44,9 @@ def import_legacy(index_dir: Path, db_path: Path) -> int | None:
         chunks_of.setdefault(chunk.paper_id, []).append(chunk)
     db = CatalogDB.create(side)
     try:
-        db.apply(
+        store_changes(
+            db,
+            index_dir / KEYWORD_DIR,
             [(p, chunks_of.get(p.id, [])) for p in old.papers],
             [],
             IngestState(embedding_model=old.embedding_model, sources=old.sources, pending=old.pending),
