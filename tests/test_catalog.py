@@ -207,3 +207,16 @@ def test_kill_9_inside_the_write_leaves_the_previous_catalog(tmp_path: Path) -> 
     assert reopened.paper_hashes().keys() == {paper_id("Gone Paper")}
     assert reopened.state() == STATE.model_copy(update={"pending": ["/new.jsonl"]})
     assert reopened.count("chunks") == 1
+
+
+def test_sentence_vectors_go_with_their_paper(tmp_path: Path) -> None:
+    db = CatalogDB.create(tmp_path / DB_NAME)
+    rows = three()
+    quantum, gizmo = rows[0][0].id, rows[1][0].id
+    vectors = {pid: [(0, "A sentence.", b"\x00" * 8), (1, "Title", b"\x01" * 8)] for pid in (quantum, gizmo)}
+    store_changes(db, tmp_path / KEYWORD_DIR, rows, [], STATE, sentences=vectors)
+    changed = paper("Quantum Widget Calibration", "We calibrate quantum widgets with lasers.")
+    store_changes(db, tmp_path / KEYWORD_DIR, [changed], [], STATE)  # its old sentences are stale
+    with sqlite3.connect(tmp_path / DB_NAME) as conn:
+        kept = conn.execute("SELECT paper_id, position, text, vector FROM sentence_vectors").fetchall()
+    assert kept == [(gizmo, 0, "A sentence.", b"\x00" * 8), (gizmo, 1, "Title", b"\x01" * 8)]

@@ -25,7 +25,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from rag.indexing.catalog import CatalogDB, IngestState, Written
+from rag.indexing.catalog import CatalogDB, IngestState, SentenceRows, Written
 from rag.indexing.chunking import embedding_text
 from rag.models import Chunk, Paper
 
@@ -174,9 +174,11 @@ def store_changes(
     upserts: list[tuple[Paper, list[Chunk]]],
     removed: list[str],
     state: IngestState,
+    sentences: SentenceRows | None = None,
 ) -> Written:
     """Index the written chunks as a new segment (or every chunk as one, see the module), then write the
-    catalog rows in one transaction, then delete the segments that no longer count.
+    catalog rows (and `sentences`, see `CatalogDB.apply`) in one transaction, then delete the segments
+    that no longer count.
 
     A segment folder that no committed catalog names (left by a killed ingest) is deleted first.
     """
@@ -187,7 +189,7 @@ def store_changes(
             shutil.rmtree(leftover, ignore_errors=True)
     written = [c for _, cs in upserts for c in cs]
     if not written and not removed:
-        return db.apply([], [], state)
+        return db.apply([], [], state, sentences=sentences)
     gone = {p.id for p, _ in upserts} | set(removed)
     total = sum(segments.values())
     dead = total - db.count("chunks") + db.chunks_of(sorted(gone))
@@ -202,7 +204,7 @@ def store_changes(
         texts = [body for _, body in kept] + texts
     if ids:
         Segment.write(folder / str(number), ids, texts)
-    change = db.apply(upserts, removed, state, segment=(number, len(ids), whole))
+    change = db.apply(upserts, removed, state, segment=(number, len(ids), whole), sentences=sentences)
     if whole:
         for old in segments:
             shutil.rmtree(folder / str(old), ignore_errors=True)
