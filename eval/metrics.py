@@ -179,9 +179,20 @@ def _numeric_match_at(text: str, start: int, end: int, fact: str) -> bool:
     return True
 
 
+def table_rows_as_pairs(text: str) -> str:
+    """Markdown table rows read as "key: value": ``| 2023 | 23 | ███ |`` states the fact ``2023: 23``."""
+    rows = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            rows.append(": ".join(cells[:2]) + (" " + " ".join(cells[2:]) if cells[2:] else ""))
+    return "\n".join(rows)
+
+
 def fact_present(answer_text: str, fact: str) -> bool:
     """Whether one key fact is stated in the answer (see :func:`key_fact_recall` for the rule)."""
-    text = normalize_text(answer_text)
+    pairs = table_rows_as_pairs(answer_text)
+    text = normalize_text(answer_text + ("\n" + pairs if pairs else ""))
     needle = normalize_text(fact)
     if not needle:
         return False
@@ -203,7 +214,8 @@ def key_fact_recall(answer_text: str, key_facts: Sequence[str]) -> float | None:
     must match as a whole number: the digits at its edges may not continue into a longer number, so
     ``9`` does not match inside ``94``, ``1.5`` not inside ``1.55`` and ``5`` not inside ``0.5``; other
     characters may follow (``94%`` matches ``94%,``; ``2.33`` matches ``2.33x``). A fact without digits
-    matches as a normalized substring. Numbers written as words (``eight``) are not recognised.
+    matches as a normalized substring. Numbers written as words (``eight``) are not recognised. A table row
+    counts as its cells joined by ``: `` (:func:`table_rows_as_pairs`).
     """
     if not key_facts:
         return None

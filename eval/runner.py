@@ -131,6 +131,8 @@ def score_question(
         if c.paper_id not in cited:
             cited.append(c.paper_id)
     precision, recall, f1 = citation_prf(cited, rc.gold_ids, rc.acceptable_ids)
+    if case.type == "metadata" and not rc.gold_ids:  # an aggregation: its key facts score it, not its papers
+        precision = recall = f1 = None
     is_unanswerable = case.type == "unanswerable"
     seconds = retrieval_seconds or {}
     return QuestionResult(

@@ -129,8 +129,12 @@ class QACase(BaseModel):
                 raise ValueError("an unanswerable case must have empty gold_titles")
             if self.key_facts:
                 raise ValueError("an unanswerable case must have empty key_facts")
-        elif not self.gold_titles:
-            raise ValueError(f"a {self.type} case needs at least one gold title")
+        elif not self.gold_titles and not (self.type == "metadata" and self.key_facts):
+            # an aggregation ("how many papers per year?") or an empty selection is checked by its numbers
+            raise ValueError(
+                f"a {self.type} case needs at least one gold title"
+                + (" (or, for an aggregation, the key facts of its answer)" * (self.type == "metadata"))
+            )
         gold = {normalize_title(t) for t in self.gold_titles}
         both = [t for t in self.acceptable_titles if normalize_title(t) in gold]
         if both:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from eval.gate import GateFileError, Threshold, check_gate, load_thresholds
 from eval.judge import Judge, JudgeError, judge_cache_key, summarize_verdicts
+from eval.metrics import fact_present
 from eval.report import CHART_FILES
 from eval.results import ANSWER_METRICS, RETRIEVAL_METRICS, Summary, percentile
 from eval.runner import DEFAULT_QA, numbers_not_in, parse_modes, score_question
@@ -368,6 +369,31 @@ def test_score_question_abstention() -> None:
     )
     r = score_question(rc, answered, {})
     assert not r.abstention_correct and r.citation_f1 == 0.0
+
+
+def test_score_question_aggregation_is_scored_by_its_numbers() -> None:
+    rc = resolved(
+        {
+            "id": "m",
+            "type": "metadata",
+            "question": "How many papers per year?",
+            "gold_titles": [],
+            "acceptable_titles": [],
+            "reference_answer": "2023: 23, 2024: 18.",
+            "key_facts": ["2023: 23", "2024: 18"],
+        },
+        gold=(),
+    )
+    answer = Answer(
+        question="How many papers per year?",
+        text="| 2023 | 23 |\n2024: 18 [1]",
+        citations=[Citation(n=1, paper_id="x", title="X")],
+        backend="extractive",
+    )
+    r = score_question(rc, answer, {})
+    assert (r.citation_precision, r.citation_recall, r.citation_f1) == (None, None, None)
+    assert r.key_fact_recall == 1.0  # the table row | 2023 | 23 | states "2023: 23"
+    assert fact_present("| 2023 | 23 | ███ |", "2023: 23") and not fact_present("| 2023 | 230 |", "2023: 23")
 
 
 def test_helpers() -> None:

@@ -175,6 +175,7 @@ def test_duplicate_id_names_both_lines(tmp_path: Path) -> None:
         ({"type": "unanswerable"}, "unanswerable case must have empty gold_titles"),
         ({"type": "unanswerable", "gold_titles": []}, "unanswerable case must have empty key_facts"),
         ({"gold_titles": []}, "a fact case needs at least one gold title"),
+        ({"type": "metadata", "gold_titles": [], "key_facts": []}, "or, for an aggregation, the key facts"),
         ({"gold_titles": ["A", "a"]}, "title listed twice"),
         ({"acceptable_titles": ["Some Paper"]}, "both gold and acceptable"),
         ({"key_facts": [""]}, "key facts must be non-empty"),
@@ -195,6 +196,13 @@ def test_unanswerable_case_is_valid_with_empty_gold_and_facts(tmp_path: Path) ->
     )
     (case,) = load_cases(path)
     assert case.gold_titles == [] and case.acceptable_titles == ["X"]
+
+
+def test_aggregation_case_is_checked_by_its_numbers(tmp_path: Path) -> None:
+    """'How many papers per year?' selects no set of papers: its key facts are the answer."""
+    path = _write(tmp_path, [_line(type="metadata", gold_titles=[], key_facts=["2023: 23"])])
+    (case,) = load_cases(path)
+    assert case.gold_titles == [] and case.key_facts == ["2023: 23"]
 
 
 def test_non_object_line(tmp_path: Path) -> None:
