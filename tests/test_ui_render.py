@@ -227,9 +227,13 @@ def test_listings_page_without_searching_again_and_forget_after_a_reindex() -> N
     assert listings.result(papers, "lazy", query) is first
     listings.forget()
     assert set(listings.result(papers, "lazy", query).paper_ids) == {"p1", "p2"}
+    again = listings.result(papers, "lazy", query)
     for text in ("a", "b", "c"):  # only the last `keep` listings are kept
         listings.result(papers, text, query)
-    assert listings.result(papers, "lazy", query) is not first
+    assert listings.result(papers, "lazy", query) is not again
+    before = listings.result(papers, "a", query)
+    reopened = dict(papers)  # the index reopened: another Mapping, even an equal one, is listed afresh
+    assert listings.result(reopened, "a", query) is not before
 
 
 def test_distribution_answers_become_a_chart_frame() -> None:

@@ -159,26 +159,32 @@ def page_line(page: Page) -> str:
 
 
 class Listings:
-    """The last few listings (collection, text, query -> result), so paging through one does not search
-    again. `forget` after a re-index, which can change papers in place."""
+    """The last few listings (text, query -> result) of one collection, so paging through one does not
+    search again. A new `papers` Mapping (the index reopened) starts afresh; `forget` after a re-index,
+    which can also change papers in place."""
 
     def __init__(self, keep: int = 8) -> None:
         self.keep = keep
-        self._results: OrderedDict[tuple[int, int, str, str], CollectionResult] = OrderedDict()
+        self._papers: Mapping[str, Paper] | None = None  # held, not its id: a freed id can be reused
+        self._results: OrderedDict[tuple[int, str, str], CollectionResult] = OrderedDict()
         self._lock = threading.Lock()
 
     def result(self, papers: Mapping[str, Paper], text: str, query: CollectionQuery) -> CollectionResult:
         words = " ".join((text or "").casefold().split())
-        key = (id(papers), len(papers), words, query.model_dump_json())
+        key = (len(papers), words, query.model_dump_json())
         with self._lock:
+            if papers is not self._papers:
+                self._papers = papers
+                self._results.clear()
             if key in self._results:
                 self._results.move_to_end(key)
                 return self._results[key]
         found = select(papers, words, query)
         with self._lock:
-            self._results[key] = found
-            while len(self._results) > self.keep:
-                self._results.popitem(last=False)
+            if papers is self._papers:
+                self._results[key] = found
+                while len(self._results) > self.keep:
+                    self._results.popitem(last=False)
         return found
 
     def forget(self) -> None:
