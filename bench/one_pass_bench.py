@@ -25,10 +25,9 @@ from bench.common import table, write_result
 from eval.metrics import fact_present, mrr, recall_at_k
 from eval.schema import ResolvedCase, index_papers_by_title, load_cases, resolve_titles
 from rag.answering.evidence import EvidenceSelector, _paper_key
-from rag.indexing.catalog import CatalogDB, IngestState
 from rag.indexing.chunking import chunk_papers, embedding_text
 from rag.indexing.embedder import OnnxEmbedder, length_batches
-from rag.indexing.keyword import KeywordIndex
+from rag.indexing.keyword import Bm25sIndex
 from rag.indexing.passes import PaperVectors, chunk_sentence_weights, embed_papers, pool_chunks
 from rag.indexing.pool import EmbedderPool
 from rag.models import Chunk, Paper, PaperHit
@@ -38,11 +37,12 @@ from rag.settings import BUNDLED_CORPUS, PROJECT_ROOT, Settings
 
 QUESTION_FILES = ("qa.jsonl", "qa_blind.jsonl", "qa_tuning_r2.jsonl")
 VARIANTS: dict[str, dict[str, object]] = {
-    "pooled: token-weighted, title x1 (default)": {"title_weight": 1.0, "by_tokens": True},
+    "pooled: equal weights, title as one sentence (default)": {"title_weight": 1.0, "by_tokens": False},
+    "pooled: token-weighted, title x1": {"title_weight": 1.0, "by_tokens": True},
     "pooled: token-weighted, title x0.5": {"title_weight": 0.5, "by_tokens": True},
     "pooled: token-weighted, title x2": {"title_weight": 2.0, "by_tokens": True},
     "pooled: token-weighted, no title": {"title_weight": 0.0, "by_tokens": True},
-    "pooled: equal weights, title as one sentence": {"title_weight": 1.0, "by_tokens": False},
+    "pooled: equal weights, title x2": {"title_weight": 2.0, "by_tokens": False},
 }
 
 
@@ -200,7 +200,7 @@ def main() -> None:
     chunks = chunk_papers(papers, settings.chunking)
     embedder = OnnxEmbedder(settings.embedding)
     with EmbedderPool(settings.embedding) as pool:
-        passed = {v.paper_id: v for v in embed_papers(papers, chunks, pool)}
+        passed = {v.paper_id: v for v in embed_papers(papers, chunks, pool, method="pooled")}
     direct, token_rows, truncated = token_state_pass(papers, chunks, passed, embedder)
     today_chunks = embedder.embed([embedding_text(by_id[c.paper_id], c.text) for c in chunks])
     state_deviation = float(np.abs(today_chunks - direct).max())
@@ -208,23 +208,18 @@ def main() -> None:
 
     titles = index_papers_by_title(papers)
     questions: list[Question] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        db = CatalogDB.create(Path(tmp) / "catalog.sqlite")
-        chunks_of: dict[str, list[Chunk]] = {}
-        for chunk in chunks:
-            chunks_of.setdefault(chunk.paper_id, []).append(chunk)
-        db.apply([(p, chunks_of[p.id]) for p in papers], [], IngestState(embedding_model="bench"))
-        keyword = KeywordIndex(db)
-        for name in QUESTION_FILES:
-            cases = [
-                c for c in resolve_titles(load_cases(PROJECT_ROOT / "eval" / name), titles) if c.gold_ids
-            ]
-            vectors = embedder.embed([c.case.question for c in cases])
-            for case, vector in zip(cases, vectors, strict=True):
-                hits = keyword.query(case.case.question, settings.retrieval.candidates)
-                kw = [p for p, _ in paper_ranking(hits)]
-                questions.append(Question(name, case, vector, kw))
-        db.close()
+    chunks_of: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        chunks_of.setdefault(chunk.paper_id, []).append(chunk)
+    # the keyword side, the same for every row: one bm25s index over what the ingest indexes (its
+    # segments score exactly as one index does, rag/indexing/keyword.py)
+    keyword = Bm25sIndex([c.id for c in chunks], [embedding_text(by_id[c.paper_id], c.text) for c in chunks])
+    for name in QUESTION_FILES:
+        cases = [c for c in resolve_titles(load_cases(PROJECT_ROOT / "eval" / name), titles) if c.gold_ids]
+        vectors = embedder.embed([c.case.question for c in cases])
+        for case, vector in zip(cases, vectors, strict=True):
+            hits = keyword.query(case.case.question, settings.retrieval.candidates)
+            questions.append(Question(name, case, vector, [p for p, _ in paper_ranking(hits)]))
 
     chunk_ids = [c.id for c in chunks]
     position = {c.id: i for i, c in enumerate(chunks)}
@@ -287,7 +282,7 @@ def main() -> None:
         f"{len(papers)} titles. Questions with gold papers: {len(questions)} "
         f"({', '.join(f'{s}: {sum(q.split == s for q in questions)}' for s in QUESTION_FILES)}). "
         f"Dense: top {n} chunks by cosine (exact, in memory), ranked by paper as the Searcher does; hybrid: "
-        f"reciprocal-rank fusion (k={k}) with the catalog's FTS5 keyword ranking, the same for every row. "
+        f"reciprocal-rank fusion (k={k}) with one bm25s keyword ranking, the same for every row. "
         "Cosine: of each chunk's vector with its directly embedded one, mean / min.\n\n"
     )
     text += table(
@@ -318,6 +313,8 @@ def main() -> None:
         f"{facts_a:.3f} (sentences embedded alone) vs {facts_b:.3f} (token states). Its chunk vectors are "
         f"today's (the same forward pass; largest component difference from today's {state_deviation:.2g}), "
         "so its retrieval is the first row.\n"
+        "- End to end, the answer eval with each method's evidence vectors: bench/results/one-pass-eval.md "
+        "(`python -m bench.one_pass_eval`).\n"
     )
     text += (
         f"\nRun: `.venv/bin/python -m bench.one_pass_bench` ({time.perf_counter() - started:.0f} s, "

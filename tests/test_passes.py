@@ -86,9 +86,13 @@ def test_a_chunk_not_found_verbatim_falls_back_to_its_words() -> None:
 
 def test_a_chunk_with_no_sentence_is_its_title() -> None:
     rows = np.eye(3, dtype=np.float32)  # two sentences, then the title
-    pooled = pool_chunks(rows, np.array([5, 10, 4]), np.array([[0.0, 0.0], [1.0, 1.0]]))
+    weights = np.array([[0.0, 0.0], [1.0, 1.0], [0.5, 0.0]])
+    pooled = pool_chunks(rows, np.array([5, 10, 4]), weights)
     assert np.allclose(pooled[0], [0, 0, 1])
-    assert np.allclose(pooled[1], np.array([5, 10, 4]) / np.linalg.norm([5, 10, 4]))
+    assert np.allclose(pooled[1], np.ones(3) / np.sqrt(3))
+    assert np.allclose(pooled[2], np.array([0.5, 0, 1]) / np.linalg.norm([0.5, 0, 1]))
+    by_tokens = pool_chunks(rows, np.array([5, 10, 4]), weights, by_tokens=True)
+    assert np.allclose(by_tokens[1], np.array([5, 10, 4]) / np.linalg.norm([5, 10, 4]))
 
 
 def test_sentence_rows_are_the_evidence_selectors(
