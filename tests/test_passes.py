@@ -25,10 +25,10 @@ from rag.indexing.passes import (
     paper_sentences,
     pool_chunks,
 )
-from rag.indexing.pool import EmbedderPool
+from rag.indexing.pool import SMALL_PASS_PAPERS, EmbedderPool, processes_for, usable_cores
 from rag.models import Chunk, Paper
 from rag.parsing import discover_files, merge_papers, parse_path
-from rag.settings import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from rag.settings import BUNDLED_CORPUS, PROJECT_ROOT, EmbeddingSettings, Settings
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +183,16 @@ def test_the_progress_bar_counts_papers(
     assert embed_papers([], [], pool) == []
 
 
+def test_small_passes_embed_in_process_and_large_ones_on_every_core() -> None:
+    settings = EmbeddingSettings()
+    assert processes_for(SMALL_PASS_PAPERS - 1, settings) == 1
+    assert processes_for(SMALL_PASS_PAPERS, settings) == usable_cores()
+    assert processes_for(3, EmbeddingSettings(processes=3)) == 3
+
+
 ORPHAN = """
 import sys, time
-from rag.indexing.pool import EmbedderPool
+from rag.indexing.pool import SMALL_PASS_PAPERS, EmbedderPool, processes_for, usable_cores
 if __name__ == "__main__":
     pool = EmbedderPool(processes=2)
     pool.warm()

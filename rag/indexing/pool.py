@@ -36,6 +36,18 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+# below this many papers, starting workers (spawn, imports, model load: seconds) costs more than it saves
+SMALL_PASS_PAPERS = 128
+
+
+def processes_for(papers: int, settings: EmbeddingSettings) -> int:
+    """Embedding processes for a pass over `papers` papers: the setting when given, else one for a small
+    pass (a re-ingest of a few changed papers stays fast) and one per core for a large one."""
+    if settings.processes:
+        return settings.processes
+    return 1 if papers < SMALL_PASS_PAPERS else usable_cores()
+
+
 def _orphan_watch(parent: int) -> None:
     while True:
         time.sleep(0.5)
