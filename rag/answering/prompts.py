@@ -8,6 +8,7 @@ text is untrusted: it is cleaned of anything that could close the data block or 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def sanitize(text: str) -> str:
     return " ".join(text.split())
 
 
-def format_papers(sources: list[Source], papers: dict[str, Paper] | None = None) -> str:
+def format_papers(sources: list[Source], papers: Mapping[str, Paper] | None = None) -> str:
     """[n] Title (date), then its evidence sentences: all the answerer sees of each paper."""
     blocks = []
     for source in sources:
@@ -74,7 +75,10 @@ def format_papers(sources: list[Source], papers: dict[str, Paper] | None = None)
 
 
 def answer_messages(
-    question: str, sources: list[Source], papers: dict[str, Paper] | None = None, context: str | None = None
+    question: str,
+    sources: list[Source],
+    papers: Mapping[str, Paper] | None = None,
+    context: str | None = None,
 ) -> list[ChatMessage]:
     """System rules + the delimited papers and the (standalone) question."""
     body = render(
