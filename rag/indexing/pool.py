@@ -1,11 +1,14 @@
 """Embedding on every core: worker processes, each with its own onnxruntime session, fed the very batches one
 OnnxEmbedder would run (tokenized here, sorted by token length, `batch_size` texts each).
 
-One session with N intra-op threads leaves cores idle in the parts of a run that do not split well
-(tokenization, pooling, small matrices); N processes of one thread each keep them busy. The vectors are
-the same as one process's, batch for batch (tests/test_passes.py). Throughput against bare onnxruntime is
-bench/results/embed-throughput.md. Workers exit on `close` and when the process that started them dies
-(kill -9 included), so an interrupted ingest leaves none behind.
+One session with N intra-op threads meets at a barrier after every operator, and waits there whenever a
+thread is descheduled (often, on a shared machine) or an operator is too small to split; N processes of
+one thread each never wait for each other. Measured here: 1.36x bare onnxruntime on 2 cores
+(bench/results/embed-throughput.md). The vectors are the same as one process's, batch for batch
+(tests/test_passes.py). Workers are spawned, not forked (onnxruntime's threads do not survive a fork), so
+a script that starts a pool needs the `if __name__ == "__main__":` guard; the `rag` command has it.
+Workers exit on `close` and when the process that started them dies (kill -9 included), so an
+interrupted ingest leaves none behind.
 """
 
 from __future__ import annotations
@@ -102,11 +105,16 @@ def _in_worker(task: str, batch: Any) -> Any:
 class EmbedderPool:
     """`embed(texts)` like OnnxEmbedder's, on `processes` workers of `threads` intra-op threads each.
 
-    processes=1 embeds in this process (no workers). Use it as a context manager, or call `close`.
+    processes=1 embeds in this process (no workers), with `local` when given (a model already loaded,
+    as an ingest has). Use it as a context manager, or call `close`.
     """
 
     def __init__(
-        self, settings: EmbeddingSettings | None = None, processes: int = 0, threads: int = 0
+        self,
+        settings: EmbeddingSettings | None = None,
+        processes: int = 0,
+        threads: int = 0,
+        local: OnnxEmbedder | None = None,
     ) -> None:
         self.settings = settings or EmbeddingSettings()
         cores = usable_cores()
@@ -118,7 +126,7 @@ class EmbedderPool:
         self._local: OnnxEmbedder | None = None
         self._executor: ProcessPoolExecutor | None = None
         if self.processes == 1:
-            self._local = OnnxEmbedder(worker_settings)
+            self._local = local or OnnxEmbedder(worker_settings)
             self._dimension = self._local.dimension
         else:
             self._executor = ProcessPoolExecutor(
