@@ -63,8 +63,7 @@ def greedy_under_grammar(
     k = min(first, n_vocab - 1)
     generated: list[int] = []
     try:
-        llm.reset()
-        llm.eval(prompt)
+        _eval_prompt(llm, prompt)
         for _ in range(max_tokens):
             # the last position's logits, read in place: valid until the next eval
             logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(n_vocab,))
@@ -81,6 +80,27 @@ def greedy_under_grammar(
         return _text(llm, generated), True
     finally:
         lc.llama_sampler_free(sampler)
+
+
+def _eval_prompt(llm: Any, prompt: list[int]) -> None:
+    """Evaluate `prompt`, reusing the context's cached tokens it starts with (as `Llama.generate` does).
+
+    Requests that share a long fixed prefix (a system prompt with examples) then pay only for what differs:
+    the cache is cut after the common prefix, and at least the last prompt token is evaluated again so that
+    its logits are fresh. Recurrent or hybrid models cannot cut their state: they start over."""
+    cached = 0
+    if llm.n_tokens > 0 and not (getattr(llm, "_is_recurrent", False) or getattr(llm, "_is_hybrid", False)):
+        for a, b in zip(llm.input_ids[: llm.n_tokens].tolist(), prompt, strict=False):
+            if a != b:
+                break
+            cached += 1
+    cached = min(cached, len(prompt) - 1)
+    if cached > 0 and llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+        llm.n_tokens = cached
+        llm.eval(prompt[cached:])
+        return
+    llm.reset()
+    llm.eval(prompt)
 
 
 def _text(llm: Any, tokens: list[int]) -> str:
