@@ -95,8 +95,8 @@ def main() -> None:
             for r in results
         ],
     ]
-    batch = f"-{args.only.rstrip('-')}" if args.only else ""
-    out = PROJECT_ROOT / "bench" / "results" / f"rephrasing-{args.split}{batch}.md"
+    name = args.only.rstrip("-") if args.only else args.split
+    out = PROJECT_ROOT / "bench" / "results" / f"rephrasing-{name}.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:7]))
     print(json.dumps({"split": args.split, "agreement": round(agree, 3), "jaccard": round(mean_j, 3)}))
