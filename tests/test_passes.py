@@ -141,6 +141,8 @@ def test_the_pool_gives_one_process_vectors(
     assert pool.processes == 2 and pool.threads >= 1
     assert np.allclose(pool.embed(texts), embedder.embed(texts), atol=1e-6)
     assert pool.embed([]).shape == (0, 384)
+    reused = EmbedderPool(processes=1, local=embedder)  # no second model in this process
+    assert reused._local is embedder and np.array_equal(reused.embed(texts[:5]), embedder.embed(texts[:5]))
     for method in ("pooled", "token-states"):
         one = embed_papers(papers, chunks, in_process, method=method)  # type: ignore[arg-type]
         two = embed_papers(papers, chunks, pool, method=method)  # type: ignore[arg-type]
