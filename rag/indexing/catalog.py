@@ -17,7 +17,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,7 +85,9 @@ class Written(Record):
     chunks_deleted: int = 0
 
 
-SentenceRows = dict[str, list[tuple[int, str, bytes]]]
+# paper id -> its evidence sentence rows (position, text, float32 vector bytes), the title last; a Mapping,
+# so an ingest can hand over rows staged on disk instead of holding every paper's in memory
+SentenceRows = Mapping[str, list[tuple[int, str, bytes]]]
 
 
 def paper_hash(paper: Paper) -> str:
@@ -335,6 +337,26 @@ class CatalogDB:
     def live_segments(self) -> dict[str, int]:
         """Chunk id -> the segment that holds its live postings."""
         return dict(self._all("SELECT id, segment FROM chunks"))
+
+    def sentence_vectors(self, paper_ids: Sequence[str]) -> dict[str, list[tuple[int, str, bytes]]]:
+        """The evidence sentence rows of these papers, by position (papers without rows are left out)."""
+        found: dict[str, list[tuple[int, str, bytes]]] = {}
+        for part in _batches(paper_ids):
+            sql = (
+                "SELECT paper_id, position, text, vector FROM sentence_vectors "
+                f"WHERE paper_id IN ({_marks(len(part))}) ORDER BY paper_id, position"
+            )
+            for pid, position, text, vector in self._all(sql, part):
+                found.setdefault(pid, []).append((position, text, vector))
+        return found
+
+    def papers_without_sentences(self) -> list[str]:
+        """Papers with no evidence sentence rows (written by a version before the one-pass ingest)."""
+        sql = (
+            "SELECT id FROM papers p WHERE NOT EXISTS "
+            "(SELECT 1 FROM sentence_vectors s WHERE s.paper_id = p.id) ORDER BY rowid"
+        )
+        return [row[0] for row in self._all(sql)]
 
     def bodies(self) -> Iterator[tuple[str, str]]:
         """(chunk id, the text it is embedded and indexed by: title, newline, chunk text) of every chunk."""
