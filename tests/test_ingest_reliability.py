@@ -26,6 +26,7 @@ from rag.cli import EXIT_ERROR, EXIT_SKIPPED, app
 from rag.indexing.catalog import DB_NAME, CatalogDB, IngestState
 from rag.indexing.chunking import PIECE_CHARS, bounded_pieces, chunk_paper, make_splitter
 from rag.indexing.embedder import OnnxEmbedder
+from rag.indexing.ingest import STAGED_NAME
 from rag.indexing.lock import ingest_running
 from rag.io import json_safe, printable, strip_controls
 from rag.parsing import discover_files, merge_papers, parse_path
@@ -54,6 +55,18 @@ def verify(env: dict[str, str] | None = None) -> dict[str, object]:
         text=True,
         cwd=PROJECT_ROOT,
         check=True,
+    )
+    return dict(json.loads(done.stdout))
+
+
+def stored_hashes() -> dict[str, str]:
+    """Chunk id -> content hash of every vector in Chroma, read by a process of its own."""
+    code = (
+        "import json; from rag.indexing.vector_store import VectorStore; from rag.settings import "
+        "load_settings; print(json.dumps(VectorStore(load_settings()).content_hashes()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True
     )
     return dict(json.loads(done.stdout))
 
@@ -129,7 +142,9 @@ def test_two_ingests_at_once_take_turns_and_every_vector_reads_back(tmp_path: Pa
 def test_kill_9_mid_ingest_leaves_the_previous_catalog_and_the_next_ingest_finishes(tmp_path: Path) -> None:
     """An ingest that adds 120 papers and changes one is killed (SIGKILL) while it embeds: the catalog
     answers as before it (the changed paper's old text is still what is found), read-only commands say
-    the ingest is unfinished, and a bare `rag ingest` finishes it without embedding anything twice."""
+    the ingest is unfinished, and a bare `rag ingest` finishes it without embedding anything twice: it
+    embeds exactly the chunks the killed run did not store, and the papers whose chunks that run stored
+    get the sentence vectors it staged, not embedded again."""
     rows = records(20, seed=14, sentences=(2, 3))
     old = write_jsonl(tmp_path / "old.jsonl", rows)
     first = run_rag("ingest", str(old), "--no-progress")
@@ -145,6 +160,9 @@ def test_kill_9_mid_ingest_leaves_the_previous_catalog_and_the_next_ingest_finis
     read_until(proc, rb"\b(3[2-9]|[4-9]\d)/\d+ \[", timeout=120)  # some batches are stored in Chroma
     proc.kill()
     proc.wait(timeout=30)
+    after_kill = stored_hashes()
+    staged = load_settings().index_dir / STAGED_NAME
+    assert staged.exists()  # the sentence rows of the groups the killed run embedded
 
     listed = run_rag("papers", "--json")
     assert listed.returncode == 0 and json.loads(listed.stdout) == before  # the catalog as it was
@@ -161,6 +179,13 @@ def test_kill_9_mid_ingest_leaves_the_previous_catalog_and_the_next_ingest_finis
     assert summary["unreadable"] == summary["not_found_by_own_vector"] == summary["missed_by_title"] == []
     first_chunks = int(re.search(r"(\d+) chunks", first.stdout).group(1))  # type: ignore[union-attr]
     assert 0 < embedded(finished.stdout) < chunks - first_chunks  # what the killed run stored is kept
+    final = stored_hashes()
+    kept = [i for i, h in final.items() if after_kill.get(i) == h]
+    assert len(kept) > first_chunks and embedded(finished.stdout) == len(final) - len(kept)  # none twice
+    catalog = CatalogDB.open(load_settings().index_dir / DB_NAME)
+    assert catalog is not None and catalog.papers_without_sentences() == []  # every paper's, staged or not
+    catalog.close()
+    assert not staged.exists()
     found = run_rag("search", "zebrafish quasicrystals", "--mode", "bm25", "--json")
     assert [hit["title"] for hit in json.loads(found.stdout)][:1] == [rows[3]["title"]]
     assert run_rag("stats").returncode == 0

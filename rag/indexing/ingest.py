@@ -8,17 +8,29 @@ and the next ingest finds the vectors already stored. What the run was asked to 
 (`IngestState.pending`), so a bare `rag ingest` finishes it. The caller holds the data folder's writer
 lock (rag/indexing/lock.py) for the whole run.
 
+New and changed papers are embedded in one pass (rag/indexing/passes.py, token states): the chunk vectors
+Chroma gets, exactly as before, and from the same forward pass the evidence sentence vectors, which go
+into the catalog's `sentence_vectors` in its transaction, so no question embeds them later. A group's
+sentence rows are committed to a staging file beside the catalog (`sentences-staged.sqlite`) before its
+chunk vectors are upserted: a paper whose chunks an interrupted run stored has its sentence rows staged,
+and the next run embeds neither again. A changed paper whose title and abstract are the same (its
+metadata changed) keeps its sentence rows. Chunks of unchanged papers that need repair are embedded alone.
+
 Every run ends by reading back the vector of every catalog chunk: one that cannot be read (lost by a
 writer that did not lock) is embedded again and counted, so dense search finds every chunk.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 from pydantic import Field
 from tqdm import tqdm
 
@@ -26,6 +38,8 @@ from rag.indexing.catalog import CatalogDB, IngestState, paper_hash
 from rag.indexing.chunking import chunk_paper, embedding_text, make_splitter
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.keyword import store_changes
+from rag.indexing.passes import iter_paper_vectors
+from rag.indexing.pool import EmbedderPool, processes_for
 from rag.indexing.vector_store import VectorStore
 from rag.models import Chunk, Paper, ParsedFile, ParseProblem, Record
 from rag.parsing import discover_files, merge_papers, parse_path
@@ -34,6 +48,79 @@ from rag.settings import ChunkingSettings
 
 # chunk ids -> those chunks and their papers (from this run's new papers, else from the catalog)
 Resolve = Callable[[list[str]], tuple[list[Chunk], dict[str, Paper]]]
+Rows = list[tuple[int, str, bytes]]  # one paper's sentence rows: (position, text, float32 bytes)
+
+STAGED_NAME = "sentences-staged.sqlite"  # beside the catalog; deleted once the catalog holds the rows
+# papers per group of the pass: at most the pass's own default, at least this, and a run in at least
+# PASS_GROUPS groups, so that a kill loses at most about an eighth of a run's embedding
+MIN_GROUP, PASS_GROUPS = 16, 8
+
+
+def content_key(paper: Paper) -> str:
+    """What a paper's sentence vectors depend on: its title and abstract, not its other metadata."""
+    return hashlib.sha256(f"{paper.title}\n{paper.abstract}".encode()).hexdigest()[:16]
+
+
+class StagedSentences(Mapping[str, Rows]):
+    """Sentence rows of this run's papers, committed group by group (a SQLite file of its own), read by
+    the catalog's transaction one paper at a time, so a large run does not hold them all in memory.
+
+    Rows carry their paper's `content_key`: a run keeps only those of its own papers' current text.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(path, isolation_level=None)
+        self._conn.executescript(
+            "CREATE TABLE IF NOT EXISTS staged(paper_id TEXT NOT NULL, key TEXT NOT NULL, "
+            "position INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, "
+            "PRIMARY KEY (paper_id, position)) WITHOUT ROWID"
+        )
+
+    def keep(self, keys: dict[str, str]) -> set[str]:
+        """Drop rows of papers not in `keys` or of another text; the papers whose rows are kept."""
+        found = self._conn.execute("SELECT DISTINCT paper_id, key FROM staged").fetchall()
+        stale = [(pid,) for pid, key in found if keys.get(pid) != key]
+        if stale:
+            self._conn.executemany("DELETE FROM staged WHERE paper_id = ?", stale)
+        return {pid for pid, key in found if keys.get(pid) == key}
+
+    def put(self, rows: dict[str, tuple[str, Rows]]) -> None:
+        """Papers' rows (with their content keys), committed together."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for pid, (key, own) in rows.items():
+                self._conn.execute("DELETE FROM staged WHERE paper_id = ?", (pid,))
+                self._conn.executemany(
+                    "INSERT INTO staged(paper_id, key, position, text, vector) VALUES (?, ?, ?, ?, ?)",
+                    [(pid, key, position, text, vector) for position, text, vector in own],
+                )
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def __getitem__(self, paper_id: str) -> Rows:
+        sql = "SELECT position, text, vector FROM staged WHERE paper_id = ? ORDER BY position"
+        rows = self._conn.execute(sql, (paper_id,)).fetchall()
+        if not rows:
+            raise KeyError(paper_id)
+        return [(int(position), str(text), bytes(vector)) for position, text, vector in rows]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([row[0] for row in self._conn.execute("SELECT DISTINCT paper_id FROM staged")])
+
+    def __len__(self) -> int:
+        return int(self._conn.execute("SELECT count(DISTINCT paper_id) FROM staged").fetchone()[0])
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def discard(self) -> None:
+        """Close and delete the file: the catalog holds the rows now."""
+        self.close()
+        for leftover in (self.path, self.path.with_name(self.path.name + "-journal")):
+            leftover.unlink(missing_ok=True)
 
 
 class IngestReport(Record):
@@ -180,25 +267,90 @@ def _run(
     stored = store.content_hashes()
     todo, titles = resolve([i for i, h in wanted.items() if stored.get(i) != h])
     show = sys.stderr.isatty() if progress is None else progress
-    embed_chunks(todo, titles, store, embedder, show)
+    chunks_of: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        chunks_of.setdefault(chunk.paper_id, []).append(chunk)
+    staged = StagedSentences(db.path.with_name(STAGED_NAME))
+    keys = {p.id: content_key(p) for p in papers}
+    have = staged.keep(keys) | _keep_sentences(db, papers, keys, known, staged)
+    # A paper without rows goes through the pass whole. Its chunks are not in Chroma (a group's rows are
+    # staged before its chunks are upserted), except after a run of a version before the pass was killed.
+    passing = [p for p in papers if p.id not in have]
+    in_pass = {p.id for p in passing}
+    pass_chunks = [c for p in passing for c in chunks_of[p.id]]
+    embed_pass(passing, pass_chunks, keys, staged, store, embedder, show)
+    alone = [c for c in todo if c.paper_id not in in_pass]  # repairs, and papers whose rows are kept
+    embed_chunks(alone, titles, store, embedder, show)
     report.repaired = verify(list(wanted), resolve, store, embedder)
     report.checked = len(wanted)
     stale = [i for i in stored if i not in wanted]
     store.delete(stale, dimension=embedder.dimension)
     removed = [pid for pid in known if pid not in unchanged and pid not in fresh]
     state = IngestState(embedding_model=embedder.model_name, sources=sources)
-    chunks_of: dict[str, list[Chunk]] = {}
-    for chunk in chunks:
-        chunks_of.setdefault(chunk.paper_id, []).append(chunk)
-    written = store_changes(db, keyword_dir, [(p, chunks_of[p.id]) for p in papers], removed, state)
+    upserts = [(p, chunks_of[p.id]) for p in papers]
+    written = store_changes(db, keyword_dir, upserts, removed, state, sentences=staged)
+    staged.discard()
     report.papers, report.chunks, report.embedded, report.removed = (
         len(unchanged) + len(papers),
         len(wanted),
-        len(todo),
+        len(pass_chunks) + len(alone),
         len(stale),
     )
     report.written, report.deleted = written.papers_written, written.papers_deleted
     return report
+
+
+def _keep_sentences(
+    db: CatalogDB, papers: list[Paper], keys: dict[str, str], known: dict[str, str], staged: StagedSentences
+) -> set[str]:
+    """Stage the catalog's rows of changed papers whose title and abstract did not change (their
+    sentence vectors are the same); returns those papers."""
+    changed = [p.id for p in papers if p.id in known]
+    same = [pid for pid, old in db.papers(changed).items() if content_key(old) == keys[pid]]
+    rows = db.sentence_vectors(same)
+    if rows:
+        staged.put({pid: (keys[pid], own) for pid, own in rows.items()})
+    return set(rows)
+
+
+def _metadata(chunk: Chunk) -> dict[str, str | int]:
+    return {"paper_id": chunk.paper_id, "content_hash": chunk.content_hash, "position": chunk.position}
+
+
+def pass_group(papers: int, processes: int) -> int:
+    """Papers per group of the pass (see MIN_GROUP): the pass's default for a large run."""
+    default = max(256, 96 * processes)
+    return min(default, max(MIN_GROUP, math.ceil(papers / PASS_GROUPS)))
+
+
+def embed_pass(
+    papers: Sequence[Paper],
+    chunks: Sequence[Chunk],
+    keys: dict[str, str],
+    staged: StagedSentences,
+    store: VectorStore,
+    embedder: OnnxEmbedder,
+    show: bool,
+) -> None:
+    """The one pass over new and changed papers, on `processes_for` processes: per group, the sentence
+    rows are committed to `staged` first, then the chunk vectors are upserted to Chroma."""
+    if not papers:
+        return
+    processes = processes_for(len(papers), embedder.settings)
+    by_id = {c.id: c for c in chunks}
+    with EmbedderPool(embedder.settings, processes=processes, local=embedder) as pool:
+        group = pass_group(len(papers), pool.processes)
+        for part in iter_paper_vectors(papers, chunks, pool, group=group, progress=show):
+            staged.put({v.paper_id: (keys[v.paper_id], v.sentence_rows()) for v in part})
+            done = [by_id[i] for v in part for i in v.chunk_ids]
+            if not done:
+                continue
+            store.upsert(
+                [c.id for c in done],
+                np.vstack([v.chunk_vectors for v in part]),
+                [_metadata(c) for c in done],
+                [c.text for c in done],
+            )
 
 
 def embed_chunks(
@@ -212,10 +364,7 @@ def embed_chunks(
             store.upsert(
                 [c.id for c in part],
                 embedder.embed(texts),
-                [
-                    {"paper_id": c.paper_id, "content_hash": c.content_hash, "position": c.position}
-                    for c in part
-                ],
+                [_metadata(c) for c in part],
                 [c.text for c in part],
             )
             bar.update(len(part))
