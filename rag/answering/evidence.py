@@ -4,6 +4,10 @@ Answerers see these sentences instead of whole abstracts: prompts stay small, an
 against exactly what the answerer was shown. A sentence scores by meaning (cosine with the question) plus
 word overlap (stemmed content words), so "regret lower bound" beats a sentence that is merely on-topic;
 a question asking for a number favours sentences that contain one.
+
+The sentence vectors come from the ingest's one embedding pass, stored in the catalog
+(rag/indexing/ingest.py); only papers without stored rows (an index written before that pass) are
+embedded here, and cached in evidence-vectors.npz.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -200,6 +204,15 @@ class Evidence(Record):
         return [s.text for s in sorted(self.ranked[:k], key=lambda s: s.position)]
 
 
+# paper ids -> the stored sentence rows (position, text, float32 bytes; the title last) of those that have
+StoredRows = Callable[[Sequence[str]], Mapping[str, list[tuple[int, str, bytes]]]]
+
+
+def paper_sentences(paper: Paper) -> list[str]:
+    """The sentences evidence is chosen from: the abstract's, or the abstract (or title) whole."""
+    return split_sentences(paper.abstract) or [paper.abstract or paper.title]
+
+
 def _paper_key(paper: Paper) -> str:
     """Stable across processes (unlike hash()), and new whenever the title or abstract changes."""
     digest = hashlib.sha256(f"{paper.title}\n{paper.abstract}".encode()).hexdigest()[:16]
@@ -209,11 +222,17 @@ def _paper_key(paper: Paper) -> str:
 class EvidenceSelector:
     """Scores abstract sentences against a question; sentence vectors are cached per paper (thread-safe).
 
-    Saved beside the index, the cache lets a new process answer its first question as fast as a warm one.
+    `stored` reads the vectors the ingest stored (the catalog's sentence_vectors), on demand; a paper
+    without stored rows, or whose rows are not of its current sentences, is embedded. Saved beside the
+    index (`save`), the vectors embedded here let a new process answer its first question as fast.
     """
 
-    def __init__(self, embedder: OnnxEmbedder, cache_size: int = 20_000) -> None:
+    def __init__(
+        self, embedder: OnnxEmbedder, cache_size: int = 20_000, stored: StoredRows | None = None
+    ) -> None:
         self.embedder = embedder
+        self.stored = stored
+        self.embedded_papers = 0  # papers whose sentences this selector embedded (not read from `stored`)
         self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
         self._by_text: dict[str, np.ndarray] = {}
         self.idf: dict[str, float] = {}
@@ -242,41 +261,65 @@ class EvidenceSelector:
         return Vocabulary(self.doc_freq, self.n_papers, self.idf, self.term_freq)
 
     def sentences(self, papers: Sequence[Paper]) -> list[tuple[list[str], np.ndarray]]:
-        """(sentences, vectors) for each paper; the title is embedded as the last row."""
+        """(sentences, vectors) for each paper, the title as the last row: cached, else stored, else
+        embedded now."""
         keys = [_paper_key(p) for p in papers]
         with self._lock:
-            missing = [(k, p) for k, p in zip(keys, papers, strict=True) if k not in self._cache]
-        if missing:
-            split = [split_sentences(p.abstract) or [p.abstract or p.title] for _, p in missing]
-            flat = [s for sents, (_, p) in zip(split, missing, strict=True) for s in [*sents, p.title]]
+            have = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = list({k: p for k, p in zip(keys, papers, strict=True) if k not in have}.items())
+        found = self._read_stored([p for _, p in missing]) if missing and self.stored is not None else {}
+        entries = [(key, paper, *found[key]) for key, paper in missing if key in found]
+        todo = [(key, paper) for key, paper in missing if key not in found]
+        if todo:
+            split = [paper_sentences(p) for _, p in todo]
+            flat = [s for sents, (_, p) in zip(split, todo, strict=True) for s in [*sents, p.title]]
             vectors = self.embedder.embed(flat)
             offset = 0
-            with self._lock:
-                if len(self._cache) + len(missing) > self._cache_size:
-                    self._cache.clear()
-                    self._by_text.clear()
-                for sents, (key, paper) in zip(split, missing, strict=True):
-                    rows = vectors[offset : offset + len(sents) + 1]
-                    self._cache[key] = (sents, rows)
-                    self._by_text.update(zip([*sents, paper.title], rows, strict=True))
-                    offset += len(sents) + 1
+            for sents, (key, paper) in zip(split, todo, strict=True):
+                entries.append((key, paper, sents, vectors[offset : offset + len(sents) + 1]))
+                offset += len(sents) + 1
         with self._lock:
-            return [self._cache[k] for k in keys]
+            self.embedded_papers += len(todo)
+            if len(self._cache) + len(entries) > self._cache_size:
+                self._cache.clear()
+                self._by_text.clear()
+            for key, paper, sents, rows in entries:
+                have[key] = self._cache[key] = (sents, rows)
+                self._by_text.update(zip([*sents, paper.title], rows, strict=True))
+        return [have[k] for k in keys]
+
+    def _read_stored(self, papers: Sequence[Paper]) -> dict[str, tuple[list[str], np.ndarray]]:
+        """key -> (sentences, vectors) of the papers whose stored rows are their current sentences."""
+        assert self.stored is not None
+        rows = self.stored(sorted({p.id for p in papers}))
+        found: dict[str, tuple[list[str], np.ndarray]] = {}
+        for paper in papers:
+            own = rows.get(paper.id)
+            sents = paper_sentences(paper)
+            if not own or [text for _, text, _ in own] != [*sents, paper.title]:
+                continue  # none stored, or of another text (a catalog written while this one was read)
+            vectors = np.frombuffer(b"".join(vector for _, _, vector in own), dtype=np.float32)
+            if vectors.size != len(own) * self.embedder.dimension:
+                continue
+            found[_paper_key(paper)] = (sents, vectors.reshape(len(own), -1))
+        return found
 
     def missing(self, papers: Sequence[Paper]) -> bool:
         with self._lock:
             return any(_paper_key(p) not in self._cache for p in papers)
 
     def prepare(self, papers: Sequence[Paper], batch: int = 32, stop: threading.Event | None = None) -> int:
-        """Embed the sentences of uncached papers, batch by batch until `stop` is set; returns how many."""
+        """Embed the sentences of uncached papers without stored rows, batch by batch until `stop` is set;
+        returns how many papers were embedded."""
         with self._lock:
             missing = [p for p in papers if _paper_key(p) not in self._cache]
-        done = 0
+            before = self.embedded_papers
         for start in range(0, len(missing), batch):
             if stop is not None and stop.is_set():
                 break
-            done += len(self.sentences(missing[start : start + batch]))
-        return done
+            self.sentences(missing[start : start + batch])
+        with self._lock:
+            return self.embedded_papers - before
 
     def save(self, path: Path, papers: Sequence[Paper]) -> None:
         """Write the cached vectors of these papers (others are dropped), atomically."""
