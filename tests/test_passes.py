@@ -174,6 +174,25 @@ def test_token_states_keep_todays_chunk_vectors_and_give_every_token_a_sentence(
         assert float((vectors.vectors * alone).sum(axis=1).mean()) > 0.5
 
 
+def test_rows_without_tokens_in_any_chunk_are_embedded_alone(
+    embedder: OnnxEmbedder, in_process: EmbedderPool
+) -> None:
+    # a title long enough to fill the 256 tokens leaves the abstract's sentences truncated away; an empty
+    # abstract has one row, the title itself, that no chunk holds
+    long_title = Paper(id="long", title="kelp " * 300, abstract="Kelp cover fell. Urchins grew.")
+    empty = Paper(id="empty", title="Lichen Growth Models", abstract="")
+    papers = [long_title, empty]
+    passed = embed_papers(papers, chunk_papers(papers, Settings().chunking), in_process)
+    assert passed[0].sentences == ["Kelp cover fell.", "Urchins grew."] and passed[0].tokens[:2].tolist() == [
+        0,
+        0,
+    ]
+    assert np.allclose(passed[0].vectors[:2], embedder.embed(passed[0].sentences), atol=1e-5)
+    assert passed[1].sentences == ["Lichen Growth Models"] and passed[1].tokens[0] == 0 < passed[1].tokens[1]
+    assert np.allclose(passed[1].vectors[0], embedder.embed_one("Lichen Growth Models"), atol=1e-5)
+    assert len(passed[1].chunk_vectors) == len(passed[1].chunk_ids) == 1
+
+
 def test_the_progress_bar_counts_papers(
     few: tuple[list[Paper], list[Chunk]], pool: EmbedderPool, capsys: pytest.CaptureFixture[str]
 ) -> None:
