@@ -332,7 +332,7 @@ def code_label() -> str:
 
 # ------------------------------------------------------------------------------------------ the report
 MAIN_HEADERS = (
-    "papers", "where", "date", "ingest wall (s)", "papers/s", "ingest peak RSS (MiB)",
+    "papers", "where", "code", "date", "ingest wall (s)", "papers/s", "ingest peak RSS (MiB)",
     "re-ingest, unchanged (s)", "re-ingest, 1 changed (s)", "app start-up (s)", "app RSS (MiB)",
     "first answer (s)", "hybrid search p50 / p95 (ms)", "evidence answer p50 / p95 (ms)", "disk (MiB)",
 )  # fmt: skip
@@ -401,6 +401,7 @@ def main_cells(r: dict[str, Any]) -> list[object]:
     return [
         papers(r),
         r["where"],
+        r["code"],
         r["date"],
         f"{ing['wall_s']:.0f}",
         f"{ing['papers_per_s']:.2f}",
@@ -441,7 +442,7 @@ def eval_cells(r: dict[str, Any], base: dict[str, Any] | None) -> list[object]:
 
 
 def render(rows: list[dict[str, Any]]) -> str:
-    rows = sorted(rows, key=lambda r: (r["records"], -r.get("focus", 1.0), r["where"], r["date"]))
+    rows = sorted(rows, key=lambda r: (r["records"], -r.get("focus", 1.0), r["where"], r["date"], r["code"]))
     out = ["# Scale benchmark (`make bench-scale SIZES=...`, `python -m bench.scale_bench`)", "", INTRO, ""]
     out += header(MAIN_HEADERS) + [line(main_cells(r)) for r in rows]
     out += ["", "## Where the time and the memory go", ""]
@@ -469,8 +470,9 @@ def render(rows: list[dict[str, Any]]) -> str:
 def save(row: dict[str, Any]) -> None:
     store = RESULTS / "scale.json"
     rows = json.loads(store.read_text(encoding="utf-8")) if store.exists() else []
-    key = (row["size"], row["where"], row.get("focus", 1.0))
-    rows = [r for r in rows if (r["size"], r["where"], r.get("focus", 1.0)) != key] + [row]
+    # one row per size, machine and code: a rerun replaces its row, other code's rows stay beside it
+    key = (row["size"], row["where"], row.get("focus", 1.0), row["code"])
+    rows = [r for r in rows if (r["size"], r["where"], r.get("focus", 1.0), r["code"]) != key] + [row]
     RESULTS.mkdir(parents=True, exist_ok=True)
     store.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (RESULTS / "scale.md").write_text(render(rows), encoding="utf-8")
