@@ -35,6 +35,7 @@ EMBEDDING_PIPELINE_VERSION = 2
 LLMBackend = Literal["ollama", "llamacpp"]  # the registry in rag/answering/llm.py has one entry for each
 Backend = Literal["auto", LLMBackend, "extractive"]
 SearchMode = Literal["bm25", "dense", "hybrid"]
+CollectionParser = Literal["rules", "llm"]  # who writes a metadata question's CollectionQuery
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
 SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
 
@@ -146,6 +147,19 @@ class AnswerSettings(_Group):
         "a reply cut at the limit is invalid, and the batch keeps the facet check's verdicts.",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut to this length.")
+    collection_parser_llamacpp: CollectionParser = Field(
+        "rules",
+        description="Who writes the query of a metadata question on the llama.cpp backend: the rule parser, "
+        "or the model under the query's JSON schema (rag/collection/llm_parse.py; the rules decide first "
+        "that it is a metadata question and answer when the model's query does not validate). The rules: on "
+        "the 122 blind metadata questions, set F1 0.855 against 0.686 with Qwen2.5-Coder-1.5B, which also "
+        "declined more (0.115 vs 0.082) and took 7.7 s p50 per question (bench/results/collection-llm.md).",
+    )
+    collection_parser_ollama: CollectionParser = Field(
+        "rules",
+        description="The same choice on the Ollama backend (the schema goes in `format=`). The rules: no "
+        "Ollama model was measured here (no server binary is installable), and the one measured model lost.",
+    )
 
 
 class OllamaSettings(_Group):
