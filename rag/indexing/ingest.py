@@ -51,9 +51,10 @@ Resolve = Callable[[list[str]], tuple[list[Chunk], dict[str, Paper]]]
 Rows = list[tuple[int, str, bytes]]  # one paper's sentence rows: (position, text, float32 bytes)
 
 STAGED_NAME = "sentences-staged.sqlite"  # beside the catalog; deleted once the catalog holds the rows
-# papers per group of the pass: at most the pass's own default, at least this, and a run in at least
-# PASS_GROUPS groups, so that a kill loses at most about an eighth of a run's embedding
-MIN_GROUP, PASS_GROUPS = 16, 8
+# Papers per group of the pass: at most the pass's own default; a run in at least PASS_GROUPS groups, so
+# that a kill loses at most about an eighth of its embedding; but at least MIN_GROUP, about the 128 chunks
+# embed_chunks upserts at a time (a smaller group pays the pipeline's drain and a commit more often).
+MIN_GROUP, PASS_GROUPS = 32, 8
 
 
 def content_key(paper: Paper) -> str:
