@@ -65,16 +65,18 @@ def open_assistant(
 ) -> Assistant:
     """An Assistant ready to answer: index opened (built on first use), evidence vectors loaded.
 
-    `evidence`: "now" embeds the sentences of papers not yet in the saved evidence cache before returning
-    (so the first answer is as fast as the next); "background" does it on a thread (the app, which should
-    show its page at once); "skip" leaves it to the caller (an ingest that is about to change the papers).
+    `evidence`: the ingest stores every paper's sentence vectors in the catalog, so a new index needs
+    nothing here. For papers an older version indexed without them, "now" embeds their sentences before
+    returning (so the first answer is as fast as the next); "background" does it on a thread (the app,
+    which should show its page at once); "skip" leaves it to the caller (an ingest about to change the
+    papers).
     Pass `index`, `llm` or `embedder` to reuse loaded parts (tests inject real small ones).
     """
     if index is None:
         index = open_index(settings, say=say, build_if_empty=build_if_empty, embedder=embedder)
     assistant = Assistant(settings, index=index, llm=llm)
     if evidence == "now" and assistant.needs_evidence():
-        say("Embedding the abstracts' sentences for evidence (once per index) ...")
+        say("Embedding the sentences of papers an older version indexed, for evidence (once) ...")
         assistant.prepare_evidence()
     elif evidence == "background":
         assistant.prepare_evidence_in_background()
