@@ -15,9 +15,11 @@ import pytest
 from eval.metadata_gold import load_corpus
 from rag.answering.constrained import greedy_under_grammar
 from rag.answering.llm import InvalidReply, LlamaCppLLM, OllamaLLM, parse_structured
-from rag.collection import CollectionQuery, parse_collection_query
+from rag.answering.pipeline import Assistant
+from rag.collection import CollectionQuery, parse_collection_query, run_query
 from rag.collection.catalog import catalog_of
 from rag.collection.llm_parse import FALLBACK_NOTICE, LLMCollectionQuery, parse_with_llm, query_messages
+from rag.indexing.index import PaperIndex
 from rag.models import Paper
 from rag.settings import LlamaCppSettings, OllamaSettings, Settings
 from tests.conftest import free_port
@@ -41,6 +43,34 @@ def _rules(question: str, papers: list[Paper]) -> CollectionQuery:
     query = parse_collection_query(question, papers=papers)
     assert query is not None
     return query
+
+
+def test_a_valid_model_query_is_the_one_run_exactly(gemma: LlamaCppLLM, corpus_index: PaperIndex) -> None:
+    papers = list(corpus_index.papers.values())
+    rules = _rules(QUESTION, papers)
+    parsed = parse_with_llm(QUESTION, rules, gemma, papers)
+    assert parsed.parser == "llm" and parsed.notice is None
+    assert parsed.query != rules  # else this would not show whose query ran
+    CollectionQuery.model_validate(parsed.query.model_dump())  # the same model validates it
+    answer = _model_parsing_assistant(corpus_index, gemma).ask(QUESTION, backend="llamacpp")
+    expected = run_query(parsed.query, papers).paper_ids
+    assert expected and {c.paper_id for c in answer.citations} == set(expected)
+    assert FALLBACK_NOTICE not in (answer.notice or "")
+
+
+def test_by_default_the_rules_query_runs_on_a_model_backend(
+    gemma: LlamaCppLLM, corpus_index: PaperIndex
+) -> None:
+    papers = list(corpus_index.papers.values())
+    answer = Assistant(corpus_index.settings, index=corpus_index, llm=gemma).ask(QUESTION, backend="llamacpp")
+    expected = run_query(_rules(QUESTION, papers), papers).paper_ids
+    assert expected and {c.paper_id for c in answer.citations} == set(expected)
+
+
+def _model_parsing_assistant(index: PaperIndex, llm: LlamaCppLLM) -> Assistant:
+    settings = index.settings
+    answer = settings.answer.model_copy(update={"collection_parser_llamacpp": "llm"})
+    return Assistant(settings.model_copy(update={"answer": answer}), index=index, llm=llm)
 
 
 def test_a_cut_off_reply_falls_back_to_the_rules_in_one_line(gemma: LlamaCppLLM, papers: list[Paper]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -23,33 +25,38 @@ def write(path: Path, abstract: str) -> Path:
     return path
 
 
-def test_prepared_vectors_are_saved_loaded_and_refreshed(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+def test_vectors_come_from_the_catalog_and_follow_an_edit(tmp_path: Path, embedder: OnnxEmbedder) -> None:
+    """The ingest stores the sentence vectors: nothing is prepared or saved, and an edit is seen at once."""
     source = write(tmp_path / "papers.txt", "Kelp forests are mapped from drones. Cover fell by 30%.")
     index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
     index.ingest([source], progress=False)
 
     first = Assistant(index.settings, index=index)
-    assert first.prepare_evidence() == 2 and first.evidence_file.exists()
-    assert first.prepare_evidence() == 0
-
-    second = Assistant(index.settings, index=index)  # a new process would do the same: load, embed nothing
-    assert second.prepare_evidence() == 0
-    hits = second.searcher.search("how much kelp cover was lost", k=1)
-    best = second.selector.rank("how much kelp cover was lost", hits)[0].ranked[0]
-    assert best.text == "Cover fell by 30%."
+    assert not first.needs_evidence() and first.prepare_evidence() == 0
+    assert not first.evidence_file.exists()
+    hits = first.searcher.search("how much kelp cover was lost", k=1)
+    best = first.selector.rank("how much kelp cover was lost", hits)[0].ranked[0]
+    assert best.text == "Cover fell by 30%." and first.selector.embedded_papers == 0
 
     write(source, "Kelp forests are mapped from satellites. Cover fell by 45%.")
     index.ingest([], progress=False)
-    third = Assistant(index.settings, index=index)
-    assert third.prepare_evidence() == 1  # only the edited paper
-    hits = third.searcher.search("how much kelp cover was lost", k=1)
-    assert third.selector.rank("how much kelp cover was lost", hits)[0].ranked[0].text == "Cover fell by 45%."
+    assert first.prepare_evidence() == 0  # the same process reads the edited paper's new rows
+    hits = first.searcher.search("how much kelp cover was lost", k=1)
+    assert first.selector.rank("how much kelp cover was lost", hits)[0].ranked[0].text == "Cover fell by 45%."
+    assert first.selector.embedded_papers == 0
+
+
+def without_sentence_rows(index: PaperIndex) -> None:
+    """What a catalog written before the one-pass ingest holds: no sentence vectors."""
+    with sqlite3.connect(index.catalog_path) as conn:
+        conn.execute("DELETE FROM sentence_vectors")
 
 
 def test_a_damaged_file_is_ignored(tmp_path: Path, embedder: OnnxEmbedder) -> None:
     source = write(tmp_path / "papers.txt", "Kelp forests are mapped from drones.")
     index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
     index.ingest([source], progress=False)
+    without_sentence_rows(index)
     assistant = Assistant(index.settings, index=index)
     assistant.evidence_file.write_bytes(b"not an npz file")
     assert Assistant(index.settings, index=index).prepare_evidence() == 2
@@ -83,10 +90,14 @@ print("leaving while preparing" if worker.is_alive() else "worker already done",
 def test_exit_while_preparing_in_background_is_clean(
     corpus_settings: Settings, corpus_index: PaperIndex, tmp_path: Path
 ) -> None:
-    """A daemon thread inside onnxruntime at interpreter exit aborts the process ('terminate called ...')."""
+    """A daemon thread inside onnxruntime at interpreter exit aborts the process ('terminate called ...').
+    It embeds only for an index an older version wrote (no sentence vectors): a copy of the corpus's."""
     assert len(corpus_index.papers) > 100  # enough sentences that the worker is still busy when we leave
+    older = tmp_path / "older"
+    shutil.copytree(corpus_settings.data_dir, older)
+    without_sentence_rows(PaperIndex(Settings(data_dir=older), embedder=corpus_index.embedder))
     done = subprocess.run(
-        [sys.executable, "-c", EXIT_WHILE_PREPARING, str(corpus_settings.data_dir), str(tmp_path / "ev.npz")],
+        [sys.executable, "-c", EXIT_WHILE_PREPARING, str(older), str(tmp_path / "ev.npz")],
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,7 +11,7 @@ import atexit
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from rag.answering.conversation import ResolvedQuestion, accept_condensed, resolve
@@ -36,7 +36,9 @@ from rag.answering.prompts import answer_messages, condense_messages
 from rag.answering.verify import verify
 from rag.collection import CollectionQuery, parse_collection_query, run_query
 from rag.collection.fields import FieldQuestion, compose_field_answer, parse_field_question
+from rag.collection.llm_parse import parse_with_llm
 from rag.collection.render import compose_collection_answer, distribution_of
+from rag.indexing.catalog import CatalogDB
 from rag.indexing.index import IngestReport, PaperIndex
 from rag.models import (
     Answer,
@@ -123,15 +125,19 @@ class Assistant:
         self.settings = settings
         self.index = index
         self.searcher = Searcher(index)
-        self.selector = EvidenceSelector(index.embedder)
+        self._catalog: CatalogDB | None = None  # read for the sentence vectors the ingest stored
+        self.selector = EvidenceSelector(index.embedder, stored=self._stored_sentences)
         self.judge = FacetJudge(
             self.selector.embed,
             self.selector.sentences,
             self.selector.vocabulary,
             settings.answer.facet_threshold,
         )
+        # vectors this process embedded for papers the catalog has none for (an index built before the
+        # one-pass ingest); an index whose papers all have them never writes this file
         self.evidence_file = index.settings.index_dir / "evidence-vectors.npz"
-        self.selector.load(self.evidence_file)
+        if self.evidence_file.exists():
+            self.selector.load(self.evidence_file)
         # models kept between requests by backend name (an injected one, a loaded GGUF)
         self._llms: dict[str, ChatLLM] = {llm.backend: llm} if llm is not None else {}
         self._lock = threading.Lock()
@@ -151,19 +157,33 @@ class Assistant:
         """Read the registered sources again (the Status tab's button): only what changed is embedded."""
         return self.ingest([], progress=False)
 
+    def _stored_sentences(self, paper_ids: Sequence[str]) -> Mapping[str, list[tuple[int, str, bytes]]]:
+        """The catalog's sentence vectors of these papers (its own connection sees every later commit)."""
+        if self._catalog is None:
+            self._catalog = CatalogDB.open(self.index.catalog_path)
+        return self._catalog.sentence_vectors(paper_ids) if self._catalog is not None else {}
+
+    def _without_stored_sentences(self) -> list[Paper]:
+        """Papers the catalog has no sentence vectors for: written by a version before the one-pass ingest."""
+        if self._catalog is None:
+            self._catalog = CatalogDB.open(self.index.catalog_path)
+        ids = self._catalog.papers_without_sentences() if self._catalog is not None else []
+        return [self.index.papers[i] for i in ids if i in self.index.papers]
+
     def needs_evidence(self) -> bool:
-        """Some paper's sentences are not embedded yet (a fresh index, or papers added since)."""
-        return not self.evidence_file.exists() or self.selector.missing(list(self.index.papers.values()))
+        """Some paper's sentences are neither stored by the ingest nor embedded yet (an older index)."""
+        return self.selector.missing(self._without_stored_sentences())
 
     def prepare_evidence(self, stop: threading.Event | None = None) -> int:
-        """Embed every abstract sentence once; save the vectors beside the index (after an ingest, at start).
+        """Embed the sentences of the papers the ingest stored none for (an index built before the one-pass
+        ingest) and save them beside the index; returns how many papers needed it, 0 for a new index.
 
-        Without this, the first question about a paper pays for embedding its sentences (about a second for a
-        list question over a dozen papers on two cores). Returns the number of papers that needed it.
+        Without this, the first question about such a paper pays for embedding its sentences (about a
+        second for a list question over a dozen papers on two cores).
         """
-        papers = list(self.index.papers.values())
+        papers = self._without_stored_sentences()
         added = self.selector.prepare(papers, stop=stop)
-        if added or not self.evidence_file.exists():
+        if added:
             self.selector.save(self.evidence_file, papers)
         return added
 
@@ -257,6 +277,11 @@ class Assistant:
             else parse_collection_query(run.question, self._category_names, self.index.papers.values())
         )
         if collection_query is not None:  # the query holds the question's own filters; these are the app's
+            if llm is not None and self._collection_parser(llm) == "llm":
+                parsed = parse_with_llm(run.question, collection_query, llm, self.index.papers.values())
+                collection_query = parsed.query
+                if parsed.notice:
+                    run.notices.append(parsed.notice)
             yield from self._collection(collection_query, filters, run)
             return
         field_question = None if resolved.followup else parse_field_question(run.question)
@@ -306,6 +331,13 @@ class Assistant:
             except BackendUnavailable as exc:
                 self._fall_back(exc, backend, run)
         yield from self._emit(run, composition, "extractive", None, None, standalone)
+
+    def _collection_parser(self, llm: ChatLLM) -> str:
+        """Who writes a metadata question's query on this backend (answer.collection_parser_*)."""
+        answer = self.settings.answer
+        return {"llamacpp": answer.collection_parser_llamacpp, "ollama": answer.collection_parser_ollama}.get(
+            llm.backend, "rules"
+        )
 
     def _collection(
         self, query: CollectionQuery, filters: SearchFilters | None, run: _Run
