@@ -18,7 +18,7 @@ from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.index import PaperIndex
 from rag.settings import Settings
 from tests.support.synthetic_papers import records, write_jsonl
-from tests.test_one_pass_ingest import assert_rows_are, stored_rows
+from tests.test_one_pass_ingest import assert_rows_are, ingest_six, stored_rows
 
 
 class CountingEmbedder(OnnxEmbedder):
@@ -60,10 +60,7 @@ def test_a_question_right_after_an_ingest_embeds_no_sentence(tmp_path: Path) -> 
 def test_an_edited_papers_new_rows_are_read_in_the_same_process(
     tmp_path: Path, embedder: OnnxEmbedder
 ) -> None:
-    rows = records(6, seed=32)
-    source = write_jsonl(tmp_path / "papers.jsonl", rows)
-    index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
-    index.ingest([source], progress=False)
+    rows, source, index = ingest_six(tmp_path, embedder)
     assistant = Assistant(index.settings, index=index)
     assistant.selector.sentences(list(index.papers.values()))
     rows[1]["abstract"] = "Kelp forests are mapped from drones. " + str(rows[1]["abstract"])

@@ -38,6 +38,16 @@ def expected_rows(index: PaperIndex, papers: list[Paper]) -> dict[str, tuple[lis
     return {v.paper_id: ([*v.sentences, v.title], v.vectors) for v in passed}
 
 
+def ingest_six(tmp_path: Path, embedder: OnnxEmbedder) -> tuple[list[dict[str, object]], Path, PaperIndex]:
+    """Six synthetic papers written to one JSONL source and ingested: (their records, the source, the index),
+    so a test can edit a record, write the source again and ingest once more."""
+    rows = records(6, seed=32)
+    source = write_jsonl(tmp_path / "papers.jsonl", rows)
+    index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    index.ingest([source], progress=False)
+    return rows, source, index
+
+
 def assert_rows_are(rows: list[tuple[int, str, bytes]], texts: list[str], vectors: np.ndarray) -> None:
     assert [position for position, _, _ in rows] == list(range(len(texts)))
     assert [text for _, text, _ in rows] == texts
@@ -64,10 +74,7 @@ def test_the_ingest_stores_the_passes_sentence_vectors(tmp_path: Path, embedder:
 def test_a_changed_paper_gets_new_rows_and_a_metadata_change_keeps_its_own(
     tmp_path: Path, embedder: OnnxEmbedder
 ) -> None:
-    rows = records(6, seed=32)
-    source = write_jsonl(tmp_path / "papers.jsonl", rows)
-    index = PaperIndex(Settings(data_dir=tmp_path / "data"), embedder=embedder)
-    index.ingest([source], progress=False)
+    rows, source, index = ingest_six(tmp_path, embedder)
     before = stored_rows(index)
     by_title = {p.title: p.id for p in index.papers.values()}
     edited, retagged = by_title[str(rows[1]["title"])], by_title[str(rows[2]["title"])]
