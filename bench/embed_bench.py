@@ -20,9 +20,10 @@ import numpy as np
 import onnxruntime as ort
 
 from bench.common import table, write_result
+from rag.answering.evidence import paper_sentences
 from rag.indexing.chunking import chunk_papers, embedding_text
 from rag.indexing.embedder import length_batches, load_tokenizer, model_files
-from rag.indexing.passes import embed_papers, paper_sentences
+from rag.indexing.passes import embed_papers
 from rag.indexing.pool import EmbedderPool, usable_cores
 from rag.models import Paper
 from rag.parsing import discover_files, merge_papers, parse_path

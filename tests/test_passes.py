@@ -15,14 +15,13 @@ import pytest
 
 from bench.one_pass_bench import token_state_pass
 from eval.schema import index_papers_by_title, load_cases, resolve_titles
-from rag.answering.evidence import EvidenceSelector
+from rag.answering.evidence import EvidenceSelector, paper_sentences
 from rag.indexing.chunking import chunk_papers, embedding_text
 from rag.indexing.embedder import OnnxEmbedder
 from rag.indexing.passes import (
     chunk_sentence_weights,
     embed_papers,
     iter_paper_vectors,
-    paper_sentences,
     pool_chunks,
 )
 from rag.indexing.pool import SMALL_PASS_PAPERS, EmbedderPool, processes_for, usable_cores

@@ -33,7 +33,7 @@ from pydantic import ConfigDict, Field
 from tokenizers import Encoding, Tokenizer
 from tqdm import tqdm
 
-from rag.answering.evidence import split_sentences
+from rag.answering.evidence import paper_sentences  # the selector's own sentences: the same vectors
 from rag.indexing.chunking import embedding_text
 from rag.indexing.pool import Segments
 from rag.models import Chunk, Paper, Record
@@ -80,11 +80,6 @@ class PaperVectors(Record):
         the layout EvidenceSelector caches."""
         texts = [*self.sentences, self.title]
         return [(i, text, self.vectors[i].astype(np.float32).tobytes()) for i, text in enumerate(texts)]
-
-
-def paper_sentences(paper: Paper) -> list[str]:
-    """The evidence selector's sentences of a paper (its fallback included), so the vectors are the same."""
-    return split_sentences(paper.abstract) or [paper.abstract or paper.title]
 
 
 def _words(text: str) -> list[str]:
