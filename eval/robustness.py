@@ -19,15 +19,15 @@ from eval.split import split_of
 from rag.models import Record
 from rag.settings import PROJECT_ROOT, load_settings
 
-# three rephrasings of each list and unanswerable question: test and first blind batch, the third blind
-# batch (written with it), and the tuning split (to tune on)
+# three rephrasings of each list and unanswerable question: test and first blind batch, the third and
+# fourth blind batches (each written with its questions), and the tuning split (to tune on)
 REPHRASINGS = [
     PROJECT_ROOT / "eval" / name
-    for name in ("qa_rephrasings.jsonl", "qa_rephrasings_r3.jsonl", "qa_rephrasings_tuning.jsonl")
+    for name in ("qa_rephrasings.jsonl", "qa_rephrasings_r3.jsonl", "qa_rephrasings_r4.jsonl", "qa_rephrasings_tuning.jsonl")
 ]
 QUESTIONS = [
     PROJECT_ROOT / "eval" / name
-    for name in ("qa.jsonl", "qa_blind.jsonl", "qa_blind_r3.jsonl", "qa_tuning_r2.jsonl")
+    for name in ("qa.jsonl", "qa_blind.jsonl", "qa_blind_r3.jsonl", "qa_blind_r4.jsonl", "qa_tuning_r2.jsonl")
 ]
 
 

@@ -52,7 +52,10 @@ DEFAULT_QA_FILES = [
     PROJECT_ROOT / "eval" / "qa_blind_r2_metadata.jsonl",
     PROJECT_ROOT / "eval" / "qa_blind_r3.jsonl",
     PROJECT_ROOT / "eval" / "qa_blind_r3_metadata.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind_r4.jsonl",
+    PROJECT_ROOT / "eval" / "qa_blind_r4_metadata.jsonl",
     PROJECT_ROOT / "eval" / "qa_tuning_r2.jsonl",
+    PROJECT_ROOT / "eval" / "qa_tuning_metadata.jsonl",
 ]
 
 
