@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -429,3 +429,65 @@ def test_papers_command_bad_values_are_one_line_errors(args: list[str], culprit:
     result = runner.invoke(app, ["papers", *args])
     assert result.exit_code == EXIT_ERROR
     assert result.stderr.strip().count("\n") == 0 and culprit in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which papers came out in March, regardless of the year?", {"month": 3}),
+        ("papers from October in any year", {"month": 10}),
+        (
+            "How many single-authour papers are there?",
+            {"min_authors": 1, "max_authors": 1, "aggregate": "count"},
+        ),
+        ("any paper with a dozen authors or more?", {"min_authors": 12}),
+        ("papers with 3 authors or fewer", {"max_authors": 3}),
+        ("how many papers are in each arXiv category?", {"aggregate": "group", "group_by": "category"}),
+        (
+            "how were the 2023 papers spread across the months?",
+            {
+                "date_from": date(2023, 1, 1),
+                "date_to": date(2023, 12, 31),
+                "aggregate": "group",
+                "group_by": "month",
+            },
+        ),
+        (
+            "papers from 2024 that aren't in cs.LG",
+            {
+                "date_from": date(2024, 1, 1),
+                "date_to": date(2024, 12, 31),
+                "category": "LG",
+                "not_category": True,
+            },
+        ),
+        (
+            "Juno Kim's papers that are NOT in stat.ML",
+            {"category": "ML", "not_category": True, "author": "Juno Kim"},
+        ),
+        ("papers outside the computer vision category", {"category": "CV", "not_category": True}),
+    ],
+)
+def test_parser_reads_any_year_typos_postfix_bounds_groups_and_exclusions(
+    question: str, expected: dict[str, object]
+) -> None:
+    query = parse_collection_query(question)
+    assert query is not None, question
+    assert query.model_dump(exclude_defaults=True, exclude={"unused"}) == expected
+
+
+def test_the_past_year_counts_back_twelve_months_from_the_newest_paper(corpus: list[Paper]) -> None:
+    newest = max(p.published for p in corpus if p.published)
+    query = parse_collection_query("Number of papers from the past year?", papers=corpus)
+    assert query is not None and query.aggregate == "count"
+    assert query.date_to == newest
+    assert query.date_from == date(newest.year - 1, newest.month, newest.day) + timedelta(days=1)
+
+
+def test_an_excluded_group_keeps_other_groups_and_leaves_unknown_ones_out(corpus: list[Paper]) -> None:
+    result = run_query(CollectionQuery(category="LG", not_category=True), corpus)
+    chosen = {p.id: p for p in corpus if p.id in set(result.paper_ids)}
+    assert chosen and all(p.category not in (None, "LG") for p in chosen.values())
+    assert len(chosen) == sum(1 for p in corpus if p.category not in (None, "LG"))
+    assert result.unknown == sum(1 for p in corpus if p.category is None)
+    assert "not in the LG group" in CollectionQuery(category="LG", not_category=True).describe()

@@ -42,6 +42,16 @@ _PAPERS_AFTER = re.compile(
     r"^\s*(?:papers?|works?|articles?|ones|listings?|preprints?|publications?)\b", re.I
 )
 _THIRD_WORD = re.compile(r"(?:^|\s)(early|mid|late)[-\s]*$", re.I)
+# "March, regardless of the year": the month of any year; the recognizer would read "the year" as this year
+_ANY_YEAR = re.compile(
+    r",?\s*\b(?:regardless\s+of\s+(?:the\s+)?year|whatever\s+the\s+year|no\s+matter\s+(?:what|which)\s+year"
+    r"|(?:in|of|from)\s+any\s+year|any\s+year|across\s+(?:all\s+)?(?:the\s+)?years)\b",
+    re.I,
+)
+# "the past year": the twelve months up to the reference day ("last year" stays the calendar year before)
+_PAST_YEAR = re.compile(
+    r"\b(?:(?:in|within|during|over|from)\s+)?(?:(?:the\s+)?past|the\s+last)\s+year\b", re.I
+)
 _LOCK = threading.Lock()
 
 
@@ -134,6 +144,12 @@ def _bound(lead: str) -> str:
 def _mentions(text: str, today: date) -> tuple[list[Mention], list[str]]:
     """Each date phrase with its period; a found phrase no period fits ('this week') is returned as text."""
     raw: list[tuple[int, int, str | None]] = []
+    fixed: list[Mention] = []
+    for m in _PAST_YEAR.finditer(text):
+        start_day = date(today.year - 1, today.month, min(today.day, 28)) + timedelta(days=1)
+        fixed.append(Mention(m.start(), m.end(), Period(start_day, today), "in", "past"))
+    for m in [*_PAST_YEAR.finditer(text), *_ANY_YEAR.finditer(text)]:
+        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for result in _recognize(text, today):
         values = (result.resolution or {}).get("values") or [{}]
         raw.append((result.start, result.end + 1, values[0].get("timex")))
@@ -141,7 +157,7 @@ def _mentions(text: str, today: date) -> tuple[list[Mention], list[str]]:
     for m in _YEAR_TOKEN.finditer(text):  # "from 2022 to 2024" is not recognized at all
         if not any(s <= m.start() < e for s, e in covered):
             raw.append((m.start(), m.end(), m[1]))
-    found, unread = [], []
+    found, unread = list(fixed), []
     for start, end, timex in sorted(raw):
         period = period_of_timex(timex or "", today)
         if period is None:
@@ -167,14 +183,15 @@ def _mentions(text: str, today: date) -> tuple[list[Mention], list[str]]:
         elif after := _OPEN_START.match(tail):
             bound, end = "until", end + after.end()
         found.append(Mention(start, end, period, bound, " ".join(lead.lower().split())))
-    return found, unread
+    return sorted(found, key=lambda m: m.start), unread
 
 
 def read_dates(text: str, today: date) -> DateReading:
     """The date filters a question states. today: the reference day for 'the last two years'."""
     mentions, unread = _mentions(text, today)
+    any_year = [(m.start(), m.end()) for m in _ANY_YEAR.finditer(text)]
     if not mentions:
-        return DateReading(unread=tuple(unread))
+        return DateReading(spans=tuple(any_year), unread=tuple(unread))
     groups: list[list[Mention]] = [[mentions[0]]]
     ranges: set[int] = set()  # ids of the groups whose mentions are the two ends of a range
     for prev, cur in zip(mentions, mentions[1:], strict=False):
@@ -194,7 +211,7 @@ def read_dates(text: str, today: date) -> DateReading:
     years: list[int] | None = None
     month: int | None = None
     listed = False
-    spans = [(m.start, m.end) for m in mentions]
+    spans = [(m.start, m.end) for m in mentions] + any_year
     stated_years = {m.period.first.year for m in mentions if m.period.has_year}
     for group in groups:
         periods = [m.period for m in group]
@@ -224,7 +241,7 @@ def read_dates(text: str, today: date) -> DateReading:
             else:
                 unread.append(text[first.start : first.end])
             continue
-        elif not first.lead and not _PAPERS_AFTER.match(text[first.end :]):
+        elif not first.lead and not any_year and not _PAPERS_AFTER.match(text[first.end :]):
             unread.append(text[first.start : first.end])  # "the 2018 World Cup": a year, but of no paper
             continue
         else:

@@ -128,9 +128,9 @@ def _month_check(month: int) -> Check:
     return check
 
 
-def _category_check(category: str) -> Check:
+def _category_check(category: str, negated: bool = False) -> Check:
     wanted = category.casefold()
-    return lambda p: None if p.category is None else p.category.casefold() == wanted
+    return lambda p: None if p.category is None else (p.category.casefold() == wanted) != negated
 
 
 def _author_check(name: str) -> Check:
@@ -207,7 +207,7 @@ def build_checks(query: CollectionQuery) -> list[tuple[str, Check]]:
     if query.month:
         checks.append(("date", _month_check(query.month)))
     if query.category:
-        checks.append(("category", _category_check(query.category)))
+        checks.append(("category", _category_check(query.category, query.not_category)))
     if query.author:
         checks.append(("authors", _author_check(query.author)))
     if query.min_authors or query.max_authors:

@@ -31,7 +31,7 @@ from rag.models import Paper
 
 N = r"\d{1,3}"
 NUM = rf"({N})"
-_AUTHORS = r"(?:(?:co-?)?authors?|people|persons|researchers|writers)"
+_AUTHORS = r"(?:(?:co-?)?auth(?:o|ou|e)rs?|people|persons|researchers|writers)"  # "authour": a typo
 _PAPER = r"(?:papers?|ones?|works?|articles?|listings?|entries|entry|studies|study|publications?|preprints?)"
 _I = re.I
 
@@ -55,12 +55,14 @@ _SINGLE = re.compile(
 )
 _BETWEEN_AUTHORS = re.compile(rf"\bbetween\s+{NUM}\s+(?:and|to)\s+{NUM}\s+{_AUTHORS}\b", _I)
 _MIN_AUTHORS = re.compile(
-    rf"\b(?:at\s+least|no\s+fewer\s+than|a\s+minimum\s+of)\s+{NUM}\s+{_AUTHORS}\b|\b{NUM}\s*(?:\+|or\s+more)\s+{_AUTHORS}\b",
+    rf"\b(?:at\s+least|no\s+fewer\s+than|a\s+minimum\s+of)\s+{NUM}\s+{_AUTHORS}\b|\b{NUM}\s*(?:\+|or\s+more)\s+{_AUTHORS}\b"
+    rf"|\b{NUM}\s+{_AUTHORS}\s+or\s+(?:more|above|over)\b",
     _I,
 )
 _OVER_AUTHORS = re.compile(rf"\b(?:more\s+than|over)\s+{NUM}\s+{_AUTHORS}\b", _I)
 _MAX_AUTHORS = re.compile(
-    rf"\b(?:at\s+most|no\s+more\s+than|up\s+to)\s+{NUM}\s+{_AUTHORS}\b|\b{NUM}\s+or\s+(?:fewer|less)\s+{_AUTHORS}\b",
+    rf"\b(?:at\s+most|no\s+more\s+than|up\s+to)\s+{NUM}\s+{_AUTHORS}\b|\b{NUM}\s+or\s+(?:fewer|less)\s+{_AUTHORS}\b"
+    rf"|\b{NUM}\s+{_AUTHORS}\s+or\s+(?:fewer|less|under)\b",
     _I,
 )
 _UNDER_AUTHORS = re.compile(rf"\b(?:fewer|less)\s+than\s+{NUM}\s+{_AUTHORS}\b", _I)
@@ -124,10 +126,10 @@ _SORT = re.compile(
 )
 _GROUP_KEY = r"years?|months?|category|categories|group|(?:co-?)?authors?"
 _GROUP = re.compile(
-    rf"\b(?:per|each|every|by|for\s+each|in\s+each|for\s+every)\s+(?P<key>{_GROUP_KEY})\b"
+    rf"\b(?:per|each|every|by|for\s+each|in\s+each|for\s+every)\s+(?:arxiv\s+)?(?P<key>{_GROUP_KEY})\b"
     rf"|\b(?:(?:broken|break)(?:\s+(?:the\s+)?(?:{_PAPER}|collection))?\s+down(?:\s+(?:the\s+)?(?:{_PAPER}|collection))?|grouped|split|group|distribution"
-    rf"|distributed|counts?|totals?|breakdown)(?:\s+(?:of\s+)?(?:the\s+)?(?:{_PAPER}|collection))?"
-    rf"\s+(?:by|per|over|across)\s+(?:arxiv\s+)?(?P<key2>{_GROUP_KEY})\b"
+    rf"|distributed|spread(?:\s+out)?|counts?|totals?|breakdown)(?:\s+(?:of\s+)?(?:the\s+)?(?:{_PAPER}|collection))?"
+    rf"\s+(?:by|per|over|across|between|among)\s+(?:the\s+)?(?:arxiv\s+)?(?P<key2>{_GROUP_KEY})\b"
     r"|\b(?P<yby>year\s+by\s+year)\b",
     _I,
 )
@@ -297,7 +299,31 @@ _IN = rf"(?:in|under|within|from|of|{_FILED})\s+(?:the\s+)?"
 _PLAIN_NAMES = frozenset({"statistics", "robotics", "nlp"})  # one-word names that are no everyday topic
 
 
+_NOT_IN = re.compile(
+    r"\b(?:not|n[o']t|aren[’']t|isn[’']t|outside(?:\s+of)?|excluding|except(?:\s+for)?|other\s+than|apart\s+from"
+    r"|besides|beyond)\s+(?:(?:listed|filed|classified)\s+)?(?:in|under|from|within)?\s*(?:the\s+)?$",
+    _I,
+)
+
+
+def _negated(t: _Text, q: dict[str, Any], start: int) -> None:
+    """'papers from 2024 that aren't in cs.LG': the group is excluded, not asked for."""
+    if m := _NOT_IN.search(t.text[:start]):
+        q["not_category"] = True
+        t.blank(m.start(), m.end())
+
+
 def _category(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
+    """A group, asked for or excluded ('not in cs.LG'); see `_groups`."""
+    before = t.text
+    _groups(t, q, catalog)
+    if q.get("category"):
+        changed = [i for i, (a, b) in enumerate(zip(before, t.text, strict=True)) if a != b]
+        if changed:
+            _negated(t, q, changed[0])
+
+
+def _groups(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
     """A group by code ('cs.CV', 'stat.ML', 'LG papers') or by name ('the machine learning category')."""
     if m := _GROUP_CODE.search(t.text):
         code = catalog.group_code(m.group(0)) or m.group(0).rpartition(".")[2].upper()

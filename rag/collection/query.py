@@ -41,6 +41,9 @@ class CollectionQuery(Record):
         None, ge=1, le=12, description="Month of the year in any year ('posted in November'), 1-12."
     )
     category: str | None = Field(None, description="arXiv group such as CV, LG, ML, CL, AI.")
+    not_category: bool = Field(
+        False, description="True: papers outside `category` ('not in cs.LG'); a paper of no group is unknown."
+    )
     author: str | None = Field(
         None, description="An author's name as asked; matched tolerantly ('J. Kim' ~ 'Juno Kim', accents)."
     )
@@ -113,7 +116,7 @@ class CollectionQuery(Record):
         if self.topic:
             parts.append(f"about “{self.topic}”")
         if self.category:
-            parts.append(f"in the {self.category} group")
+            parts.append(f"{'not ' if self.not_category else ''}in the {self.category} group")
         when = describe_dates(self.date_from, self.date_to)
         if when:
             parts.append(when)
