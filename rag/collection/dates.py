@@ -144,11 +144,10 @@ def _bound(lead: str) -> str:
 def _mentions(text: str, today: date) -> tuple[list[Mention], list[str]]:
     """Each date phrase with its period; a found phrase no period fits ('this week') is returned as text."""
     raw: list[tuple[int, int, str | None]] = []
-    fixed: list[Mention] = []
-    for m in _PAST_YEAR.finditer(text):
-        start_day = date(today.year - 1, today.month, min(today.day, 28)) + timedelta(days=1)
-        fixed.append(Mention(m.start(), m.end(), Period(start_day, today), "in", "past"))
-    for m in [*_PAST_YEAR.finditer(text), *_ANY_YEAR.finditer(text)]:
+    start_day = date(today.year - 1, today.month, min(today.day, 28)) + timedelta(days=1)
+    past = list(_PAST_YEAR.finditer(text))
+    fixed = [Mention(m.start(), m.end(), Period(start_day, today), "in", "past") for m in past]
+    for m in [*past, *_ANY_YEAR.finditer(text)]:  # the recognizer must not read these words again
         text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for result in _recognize(text, today):
         values = (result.resolution or {}).get("values") or [{}]

@@ -315,16 +315,14 @@ def _negated(t: _Text, q: dict[str, Any], start: int) -> None:
 
 def _category(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
     """A group, asked for or excluded ('not in cs.LG'); see `_groups`."""
-    before = t.text
-    _groups(t, q, catalog)
-    if q.get("category"):
-        changed = [i for i, (a, b) in enumerate(zip(before, t.text, strict=True)) if a != b]
-        if changed:
-            _negated(t, q, changed[0])
+    start = _groups(t, q, catalog)
+    if start is not None:
+        _negated(t, q, start)
 
 
-def _groups(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
-    """A group by code ('cs.CV', 'stat.ML', 'LG papers') or by name ('the machine learning category')."""
+def _groups(t: _Text, q: dict[str, Any], catalog: Catalog) -> int | None:
+    """A group by code ('cs.CV', 'stat.ML', 'LG papers') or by name ('the machine learning category');
+    returns where the words it used begin (None: no group)."""
     if m := _GROUP_CODE.search(t.text):
         code = catalog.group_code(m.group(0)) or m.group(0).rpartition(".")[2].upper()
         q["category"] = code
@@ -335,7 +333,7 @@ def _groups(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
             len(c.group(0)) if (c := re.match(rf"\s+{_GROUP_CUE}\b", t.text[m.end() :], _I)) else 0
         )
         t.blank(start, end)
-        return
+        return start
     from rag.collection.catalog import GROUP_NAMES
 
     names = sorted({n for ns in GROUP_NAMES.values() for n in ns if "." not in n}, key=len, reverse=True)
@@ -356,7 +354,7 @@ def _groups(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
         if named_code:
             q["category"] = named_code
             t.blank(m.start(), m.end() if is_group else m.end() - len(cue))  # "papers" stays for the orders
-            return
+            return m.start()
     codes = sorted({*catalog.categories, "CV", "LG", "CL"}, key=len, reverse=True)
     plain = [c for c in codes if c.upper() not in ("AI", "ML")]  # AI and ML are also ordinary words
     listed = "|".join(map(re.escape, plain))
@@ -366,7 +364,8 @@ def _groups(t: _Text, q: dict[str, Any], catalog: Catalog) -> None:
     for pattern in patterns:
         if m := t.take(re.compile(pattern)):
             q["category"] = catalog.group_code(m.group(1)) or m.group(1)
-            return
+            return m.start()
+    return None
 
 
 _NAME_TOKEN = r"[^\W\d_][\w'’\-]*\.?"
